@@ -1,0 +1,219 @@
+/* Growable buffers and XML-safe escaping. */
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static size_t	utf8_next(const unsigned char *, size_t, uint32_t *);
+static int	xml_char_ok(uint32_t);
+static void	buf_grow(struct buf *, size_t);
+static void	buf_add_clean(struct buf *, const char *, size_t, int);
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = b->size = 0;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+/* Empty the buffer but keep its memory. */
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Make room for n more bytes and the terminating NUL. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	need;
+
+	if (n >= SIZE_MAX - b->len - 1)
+		fatalx("buf: size overflow");
+	need = b->len + n + 1;
+	if (need <= b->size)
+		return;
+	if (b->size == 0)
+		b->size = 256;
+	while (b->size < need)
+		b->size = b->size > SIZE_MAX / 2 ? need : b->size * 2;
+	b->data = xrealloc(b->data, b->size);
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n != 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	buf_add(b, s, n);
+	free(s);
+}
+
+char *
+buf_steal(struct buf *b, size_t *len)
+{
+	char	*p;
+
+	if (b->data == NULL) {
+		buf_grow(b, 0);
+		b->data[0] = '\0';
+	}
+	p = b->data;
+	if (len != NULL)
+		*len = b->len;
+	buf_init(b);
+	return (p);
+}
+
+/*
+ * Decode one UTF-8 sequence from s (n > 0 bytes). Return its length and
+ * set *cp, or return 0 for an invalid sequence (one byte to skip).
+ */
+static size_t
+utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t	c;
+	size_t		len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return (1);
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return (0);
+	if (n < len)
+		return (0);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	*cp = c;
+	return (len);
+}
+
+/* Is this code point allowed in an XML 1.0 document? */
+static int
+xml_char_ok(uint32_t c)
+{
+	if (c == 0x9 || c == 0xa || c == 0xd)
+		return (1);
+	if (c < 0x20)
+		return (0);
+	if (c >= 0x7f && c <= 0x9f)
+		return (0);	/* C1 controls: allowed by XML, useless here. */
+	if (c == 0xfffe || c == 0xffff)
+		return (0);
+	return (1);
+}
+
+/* Walk a string as clean UTF-8, escaping for XML if asked. */
+static void
+buf_add_clean(struct buf *b, const char *s, size_t n, int escape)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 c;
+	size_t			 l;
+
+	while (n > 0) {
+		if ((l = utf8_next(p, n, &c)) == 0) {
+			buf_add(b, "\xef\xbf\xbd", 3);
+			p++;
+			n--;
+			continue;
+		}
+		if (xml_char_ok(c)) {
+			if (!escape || c > '>')
+				buf_add(b, p, l);
+			else if (c == '&')
+				buf_add(b, "&amp;", 5);
+			else if (c == '<')
+				buf_add(b, "&lt;", 4);
+			else if (c == '>')
+				buf_add(b, "&gt;", 4);
+			else if (c == '"')
+				buf_add(b, "&quot;", 6);
+			else if (c == '\'')
+				buf_add(b, "&#39;", 5);
+			else
+				buf_add(b, p, l);
+		}
+		p += l;
+		n -= l;
+	}
+}
+
+void
+buf_add_xml(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		buf_add_clean(b, s, strlen(s), 1);
+}
+
+char *
+utf8_clean(const char *s, size_t n)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_add_clean(&b, s, n, 0);
+	return (buf_steal(&b, NULL));
+}

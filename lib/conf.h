@@ -1,0 +1,74 @@
+/*
+ * The configuration file (INI, read with libinih): defaults, validation,
+ * and errors that name file:line. The module is "conf" because config.h
+ * is the name autoconf gives its own header. No event loop.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH	"/etc/feedmux/feedmux.conf"
+
+struct conf_feed {
+	char	*url;		/* the declared URL: the feed's identity */
+	char	*label;		/* or NULL: the feed's own title is used */
+	char	*category;	/* never NULL: "Uncategorized" by default */
+	int64_t	 interval;	/* ms; 0 = the [daemon] interval */
+	char	*include;	/* comma-separated, or NULL */
+	char	*exclude;	/* comma-separated, or NULL */
+	int	 allow_private;	/* -1 = as [daemon] */
+	int	 line;		/* where it was declared */
+};
+
+struct conf {
+	char			*path;
+	char			*database;
+	char			*listen;	/* host:port */
+	char			*control;	/* Unix socket path */
+	char			*title;
+	char			*base_url;	/* public URL of the outputs */
+	char			*user_agent;
+	int64_t			 interval;	/* all durations in ms */
+	int64_t			 min_interval;
+	int64_t			 max_interval;
+	int			 allow_private;
+	int			 allow_file;
+	int			 max_connections;
+	int			 max_per_host;
+	int64_t			 host_spacing;
+	int64_t			 connect_timeout;
+	int64_t			 timeout;
+	int64_t			 low_speed_bytes;	/* per second */
+	int64_t			 low_speed_time;	/* ms */
+	int			 max_redirects;
+	int64_t			 max_body;		/* bytes */
+	struct conf_feed	*feeds;
+	size_t			 nfeeds;
+};
+
+/*
+ * Read a configuration file. Returns a new struct conf (free with
+ * conf_free), or NULL with *cause set to "FILE:LINE: what is wrong"
+ * (or "FILE: ..." when the file cannot be read at all).
+ */
+struct conf	*conf_load(const char *path, char **cause);
+
+/* A configuration with every default and no feeds (for tools, tests). */
+struct conf	*conf_defaults(void);
+void		 conf_free(struct conf *);
+
+/* The interval a feed is polled at, clamped to min/max. */
+int64_t		 conf_feed_interval(const struct conf *,
+		     const struct conf_feed *);
+
+/*
+ * Read a duration ("0", or a number with ms, s, m, h, d) into ms, or a
+ * size ("16M", "512K", "100") into bytes. Return 0, or -1 if malformed or
+ * out of range.
+ */
+int		 conf_parse_duration(const char *, int64_t *ms);
+int		 conf_parse_size(const char *, int64_t *bytes);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * The publisher's HTTP server (evhttp) and the daemon's control socket.
+ * Documents are rendered once per store change and served from memory
+ * with a strong ETag and Last-Modified; conditional requests get 304.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+struct conf;
+struct event_base;
+struct server;
+struct store;
+
+/*
+ * A control request arrived: "refresh" (feed NULL: every feed) or
+ * "refresh FEED". Returns 0, or -1 with *cause (sent to the client).
+ */
+typedef int	(*server_refresh_cb)(const char *feed, void *arg,
+		    char **cause);
+
+/*
+ * Bind conf->listen and conf->control on the loop. Returns NULL with
+ * *cause if either cannot be bound.
+ */
+struct server	*server_new(struct event_base *, struct store *,
+		     const struct conf *, char **cause);
+void		 server_set_refresh_cb(struct server *, server_refresh_cb,
+		     void *);
+/* Forget rendered documents: the store changed. */
+void		 server_changed(struct server *);
+/* Close the listeners and the control socket. NULL-safe. */
+void		 server_free(struct server *);
+
+/*
+ * Send one control request to a running daemon over its socket (the CLI
+ * side). Returns 0, or -1 with *cause.
+ */
+int		 server_control_send(const char *socket_path,
+		     const char *request, char **cause);
+
+#endif
