@@ -1,0 +1,1024 @@
+/*
+ * Unit tests for lib/server: a real server on 127.0.0.1 and a real
+ * store in a temporary directory, on a real event loop. Each client is
+ * a forked child (raw HTTP over a socket, or server_control_send) whose
+ * bytes come back through a pipe that the loop reads.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "date.h"
+#include "entry.h"
+#include "server.h"
+#include "store.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define T_KIM		INT64_C(1556108100)	/* 2019-04-24T12:15:00Z */
+#define FEED_URL	"http://feeds.example/world.rss"
+
+/* An answer read back from a child. */
+struct resp {
+	int	 status;	/* HTTP status, or the child's exit code */
+	char	*head;		/* status line and headers */
+	char	*body;
+	size_t	 len;
+};
+
+/* What the loop collects from one child. */
+struct collect {
+	struct event_base	*base;
+	struct event		*ev;
+	struct buf		 b;
+};
+
+static struct event_base	*base;
+static int			 port;
+static char			*refresh_got;
+static int			 refresh_calls;
+static struct store		*change_store;
+
+static int	 free_port(int);
+static void	 collect_cb(evutil_socket_t, short, void *);
+static void	 run_child(void (*)(int, const void *), const void *,
+		    struct buf *);
+static int	 tcp_connect(int);
+static int	 send_all(int, const char *);
+static void	 copy_all(int, int, size_t);
+static void	 http_child(int, const void *);
+static void	 inflight_child(int, const void *);
+static void	 leave_child(int, const void *);
+static void	 ctl_child(int, const void *);
+static void	 raw_unix_child(int, const void *);
+static void	 resp_parse(const char *, size_t, struct resp *);
+static void	 http(const char *, struct resp *);
+static void	 resp_free(struct resp *);
+static char	*header(const struct resp *, const char *);
+static int	 ctl(const char *, const char *, char **);
+static int	 test_refresh_cb(const char *, void *, char **);
+static struct feed_doc *make_doc(int, size_t);
+static int	 put_doc(struct store *, int64_t, int, size_t);
+static void	 change_cb(evutil_socket_t, short, void *);
+static void	 rmdir_all(const char *);
+
+/* A port nobody listens on now (bound then released). */
+static int
+free_port(int family)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+	int			 fd, p = -1;
+
+	memset(&ss, 0, sizeof ss);
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof *sin;
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		len = sizeof *sin6;
+	}
+	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	if (bind(fd, (struct sockaddr *)&ss, len) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		p = ntohs(family == AF_INET ? sin->sin_port : sin6->sin6_port);
+	close(fd);
+	return (p);
+}
+
+/* Read what the child writes; at its end, stop the loop. */
+static void
+collect_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collect	*c = arg;
+	char		 chunk[4096];
+	ssize_t		 n;
+
+	if (what & EV_TIMEOUT) {
+		tap_diag("child timed out");
+		event_base_loopbreak(c->base);
+		return;
+	}
+	n = read(fd, chunk, sizeof chunk);
+	if (n > 0) {
+		buf_add(&c->b, chunk, n);
+		return;
+	}
+	if (n == -1 && errno == EINTR)
+		return;
+	event_base_loopbreak(c->base);
+}
+
+/*
+ * Fork a child that runs fn(out_fd, arg) and exits; run the loop (the
+ * server answers) until the child closes its end; return its bytes.
+ */
+static void
+run_child(void (*fn)(int, const void *), const void *arg, struct buf *out)
+{
+	struct collect	c;
+	struct timeval	tv = { 15, 0 };
+	pid_t		pid;
+	int		fds[2], status;
+
+	if (pipe(fds) == -1)
+		abort();
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(fds[0]);
+		fn(fds[1], arg);
+		close(fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	c.base = base;
+	buf_init(&c.b);
+	c.ev = event_new(base, fds[0], EV_READ | EV_PERSIST, collect_cb, &c);
+	event_add(c.ev, &tv);
+	event_base_dispatch(base);
+	event_free(c.ev);
+	close(fds[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	*out = c.b;
+}
+
+/* A blocking TCP connection to the server, or -1. */
+static int
+tcp_connect(int rcvbuf)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 10, 0 };
+	int			 fd;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Send all of a string; 0 or -1. */
+static int
+send_all(int fd, const char *s)
+{
+	size_t	off = 0, len = strlen(s);
+	ssize_t	n;
+
+	while (off < len) {
+		if ((n = send(fd, s + off, len - off, MSG_NOSIGNAL)) <= 0)
+			return (-1);
+		off += n;
+	}
+	return (0);
+}
+
+/* Copy what fd sends until its end (or max bytes, if max) to out. */
+static void
+copy_all(int fd, int out, size_t max)
+{
+	char	chunk[16384];
+	ssize_t	n;
+	size_t	total = 0;
+
+	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0) {
+		if (write(out, chunk, n) != n)
+			break;
+		total += n;
+		if (max != 0 && total >= max)
+			break;
+	}
+}
+
+/* Child: send raw bytes to the server, copy its answer to out. */
+static void
+http_child(int out, const void *arg)
+{
+	int	fd;
+
+	if ((fd = tcp_connect(0)) == -1)
+		return;
+	if (send_all(fd, arg) == 0)
+		copy_all(fd, out, 0);
+	close(fd);
+}
+
+#define GET_ATOM	"GET /feed.atom HTTP/1.1\r\nHost: x\r\n" \
+			"Connection: close\r\n\r\n"
+#define SPLIT		"\n--split--\n"
+
+/*
+ * Child (HOSTILE-68): request a big document on a connection that does
+ * not read; a second later (the store changed meanwhile), request it
+ * again and read it; then read the first. Both answers go to out.
+ */
+static void
+inflight_child(int out, const void *arg)
+{
+	int	a, b;
+
+	if ((a = tcp_connect(4096)) == -1)
+		return;
+	if (send_all(a, GET_ATOM) == 0) {
+		sleep(1);
+		if ((b = tcp_connect(0)) != -1) {
+			if (send_all(b, GET_ATOM) == 0)
+				copy_all(b, out, 0);
+			close(b);
+		}
+		if (write(out, SPLIT, strlen(SPLIT)) == -1)
+			return;
+		copy_all(a, out, 0);
+	}
+	close(a);
+}
+
+/* Child (HOSTILE-68): request a big document, read a little, leave. */
+static void
+leave_child(int out, const void *arg)
+{
+	int	fd;
+
+	if ((fd = tcp_connect(4096)) == -1)
+		return;
+	if (send_all(fd, GET_ATOM) == 0)
+		copy_all(fd, out, 1000);
+	close(fd);
+}
+
+struct ctl_args {
+	const char	*path;
+	const char	*request;
+};
+
+/* Child: one control request; write "RC CAUSE" to out. */
+static void
+ctl_child(int out, const void *arg)
+{
+	const struct ctl_args	*a = arg;
+	char			*cause = NULL, *line;
+	int			 rc, n;
+
+	rc = server_control_send(a->path, a->request, &cause);
+	n = xasprintf(&line, "%d %s", rc, cause != NULL ? cause : "");
+	if (write(out, line, n) != n)
+		_exit(1);
+	free(line);
+	free(cause);
+}
+
+/* Child: raw bytes on the control socket, the answer to out. */
+static void
+raw_unix_child(int out, const void *arg)
+{
+	const struct ctl_args	*a = arg;
+	struct sockaddr_un	 sun;
+	struct timeval		 tv = { 10, 0 };
+	char			 chunk[512];
+	ssize_t			 n;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, a->path, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		return;
+	if (send(fd, a->request, strlen(a->request), MSG_NOSIGNAL) == -1)
+		return;
+	shutdown(fd, SHUT_WR);
+	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0) {
+		if (write(out, chunk, n) != n)
+			break;
+	}
+	close(fd);
+}
+
+/* Parse one raw HTTP answer; status -1 if there is none. */
+static void
+resp_parse(const char *data, size_t len, struct resp *r)
+{
+	const char	*end;
+
+	memset(r, 0, sizeof *r);
+	if (data == NULL || len < 12 || strncmp(data, "HTTP/1.", 7) != 0 ||
+	    (end = strstr(data, "\r\n\r\n")) == NULL) {
+		r->status = -1;
+		r->head = xstrdup("");
+		r->body = xstrdup("");
+		return;
+	}
+	r->status = atoi(data + 9);
+	r->head = xstrndup(data, end - data + 2);
+	r->len = len - (end + 4 - data);
+	r->body = xmalloc(r->len + 1);
+	memcpy(r->body, end + 4, r->len);
+	r->body[r->len] = '\0';
+}
+
+/* One HTTP exchange: raw request in, parsed answer out. */
+static void
+http(const char *req, struct resp *r)
+{
+	struct buf	b;
+
+	run_child(http_child, req, &b);
+	resp_parse(b.data, b.len, r);
+	buf_free(&b);
+}
+
+static void
+resp_free(struct resp *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof *r);
+}
+
+/* The value of a response header, or NULL. Caller frees. */
+static char *
+header(const struct resp *r, const char *name)
+{
+	const char	*p, *eol;
+	size_t		 n = strlen(name);
+
+	for (p = strstr(r->head, "\r\n"); p != NULL;
+	    p = strstr(p, "\r\n")) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			eol = strstr(p, "\r\n");
+			return (xstrndup(p, eol != NULL ? (size_t)(eol - p) :
+			    strlen(p)));
+		}
+	}
+	return (NULL);
+}
+
+/* One control request through server_control_send in a child. */
+static int
+ctl(const char *path, const char *request, char **cause)
+{
+	struct ctl_args	 a = { path, request };
+	struct buf	 b;
+	char		*sp;
+	int		 rc;
+
+	run_child(ctl_child, &a, &b);
+	if (b.data == NULL) {
+		*cause = xstrdup("(no answer)");
+		return (-2);
+	}
+	rc = atoi(b.data);
+	sp = strchr(b.data, ' ');
+	*cause = xstrdup(sp != NULL ? sp + 1 : "");
+	buf_free(&b);
+	return (rc);
+}
+
+static int
+test_refresh_cb(const char *feed, void *arg, char **cause)
+{
+	refresh_calls++;
+	free(refresh_got);
+	refresh_got = xstrdup(feed != NULL ? feed : "(all)");
+	if (feed != NULL && strcmp(feed, "nope") == 0) {
+		*cause = xstrdup("no such feed: nope\nsecond line");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A parsed document with n entries, the newest first; with big != 0,
+ * n more entries ("big/N") of big bytes of text each, older ones.
+ */
+static struct feed_doc *
+make_doc(int n, size_t big)
+{
+	struct feed_doc	*doc;
+	struct entry	*e;
+	int		 i;
+
+	doc = feed_doc_new();
+	doc->format = FORMAT_RSS20;
+	free(doc->meta.title);
+	doc->meta.title = xstrdup("World news");
+	free(doc->meta.link);
+	doc->meta.link = xstrdup("https://cnn.example/");
+	for (i = 0; i < n; i++) {
+		e = entry_new();
+		xasprintf(&e->id, "https://cnn.example/story/%d", i);
+		xasprintf(&e->title, "Story %d & more", i);
+		xasprintf(&e->link, "https://cnn.example/story/%d", i);
+		e->author = xstrdup("Jane Doe");
+		e->published = T_KIM - 3600 * i;
+		e->content = xstrdup("<p>First paragraph.</p>"
+		    "<p>Second paragraph.</p>");
+		feed_doc_add(doc, e);
+	}
+	for (i = 0; big != 0 && i < n; i++) {
+		e = entry_new();
+		xasprintf(&e->id, "https://cnn.example/big/%d", i);
+		xasprintf(&e->title, "Big story %d", i);
+		xasprintf(&e->link, "https://cnn.example/big/%d", i);
+		e->published = T_KIM - 86400 - 3600 * i;
+		e->content = xmalloc(big + 1);
+		memset(e->content, 'x', big);
+		memcpy(e->content, "<p>", 3);
+		memcpy(e->content + big - 4, "</p>", 4);
+		e->content[big] = '\0';
+		feed_doc_add(doc, e);
+	}
+	return (doc);
+}
+
+/* Write a poll of feed id to the store (see make_doc). */
+static int
+put_doc(struct store *st, int64_t id, int n, size_t big)
+{
+	struct store_fetch	 f;
+	struct feed_doc		*doc;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&f, 0, sizeof f);
+	f.status = "ok";
+	f.http_status = 200;
+	f.fetched_at = T_KIM + 60;
+	f.next_poll = T_KIM + 3600;
+	doc = make_doc(n, big);
+	rc = store_put(st, id, doc, &f, NULL, &cause);
+	if (rc != 0)
+		tap_diag("store_put: %s", cause);
+	free(cause);
+	feed_doc_free(doc);
+	return (rc);
+}
+
+/* A timer: the store changes while a response is in flight. */
+static void
+change_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_feed	*sf = arg;
+
+	tap_is_int(put_doc(change_store, sf->id, 17, 0), 0,
+	    "the store changes while a response is in flight");
+}
+
+/* Remove the temporary directory and the files in it. */
+static void
+rmdir_all(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*path;
+
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			xasprintf(&path, "%s/%s", dir, de->d_name);
+			unlink(path);
+			free(path);
+		}
+		closedir(d);
+	}
+	if (rmdir(dir) == -1)
+		tap_diag("cannot remove %s: %s", dir, strerror(errno));
+}
+
+int
+main(void)
+{
+	struct conf		 conf, conf2;
+	struct conf_feed	 feed;
+	struct store		*st;
+	struct store_feed	*sf = NULL;
+	struct server		*srv, *srv2;
+	struct resp		 r, r2;
+	struct ctl_args		 a;
+	struct timeval		 tv;
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	struct buf		 b;
+	char			 dir[] = "/tmp/test_server.XXXXXX";
+	char			*dbpath, *sock, *cause = NULL, *etag, *lm;
+	char			*etag2, *lm2, *s, *req, *big, *sp;
+	int			 fd, rc, p6;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(dir) == NULL)
+		abort();
+	xasprintf(&dbpath, "%s/feedmux.db", dir);
+	xasprintf(&sock, "%s/control.sock", dir);
+	base = event_base_new();
+
+	memset(&feed, 0, sizeof feed);
+	feed.url = xstrdup(FEED_URL);
+	feed.label = xstrdup("CNN");
+	feed.category = xstrdup("Uncategorized");
+	feed.allow_private = -1;
+	memset(&conf, 0, sizeof conf);
+	port = free_port(AF_INET);
+	xasprintf(&conf.listen, "127.0.0.1:%d", port);
+	conf.control = sock;
+	conf.title = xstrdup("Test & Feeds");
+	xasprintf(&conf.base_url, "http://127.0.0.1:%d", port);
+	conf.database = dbpath;
+	conf.feeds = &feed;
+	conf.nfeeds = 1;
+
+	st = store_open(dbpath, 0, &cause);
+	if (!tap_ok(st != NULL, "store opens in %s", dir)) {
+		tap_diag("%s", cause);
+		return (tap_done());
+	}
+	rc = store_sync_feeds(st, &conf, &cause);
+	tap_is_int(rc, 0, "store_sync_feeds");
+	rc = store_feed_find(st, FEED_URL, &sf, &cause);
+	if (!tap_ok(rc == 0 && sf != NULL, "the feed is in the store"))
+		return (tap_done());
+	tap_is_int(put_doc(st, sf->id, 2, 0), 0, "two entries stored");
+
+	/* A stale socket file: bound once, nobody listening now. */
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, sock, sizeof sun.sun_path - 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	tap_ok(bind(fd, (struct sockaddr *)&sun, sizeof sun) == 0,
+	    "a stale control socket is left behind");
+	close(fd);
+
+	srv = server_new(base, st, &conf, &cause);
+	if (!tap_ok(srv != NULL, "server_new listens on %s", conf.listen)) {
+		tap_diag("%s", cause);
+		return (tap_done());
+	}
+	server_set_refresh_cb(srv, test_refresh_cb, NULL);
+	tap_ok(stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+	    (sb.st_mode & 0777) == 0600, "control socket replaced, mode 0600");
+
+	/* HOSTILE-56: the address is taken; the control socket is live. */
+	memset(&conf2, 0, sizeof conf2);
+	conf2 = conf;
+	srv2 = server_new(base, st, &conf2, &cause);
+	xasprintf(&s, "cannot listen on %s: %s", conf.listen,
+	    strerror(EADDRINUSE));
+	tap_ok(srv2 == NULL && cause != NULL && strcmp(cause, s) == 0,
+	    "address in use: %s", cause != NULL ? cause : "(none)");
+	free(s);
+	free(cause);
+	cause = NULL;
+	conf2.listen = xstrdup("127.0.0.1");
+	srv2 = server_new(base, st, &conf2, &cause);
+	free(conf2.listen);
+	tap_ok(srv2 == NULL && cause != NULL &&
+	    strstr(cause, "expected host:port") != NULL,
+	    "malformed listen: %s", cause != NULL ? cause : "(none)");
+	free(cause);
+	cause = NULL;
+	xasprintf(&conf2.listen, "127.0.0.1:%d", free_port(AF_INET));
+	srv2 = server_new(base, st, &conf2, &cause);
+	tap_ok(srv2 == NULL && cause != NULL &&
+	    strstr(cause, "is in use") != NULL,
+	    "a live control socket is not taken over: %s",
+	    cause != NULL ? cause : "(none)");
+	free(cause);
+	cause = NULL;
+	tap_ok(stat(sock, &sb) == 0, "the live control socket is still "
+	    "there");
+	free(conf2.listen);
+
+	/* IPv6 literal, when the system has ::1. */
+	if ((p6 = free_port(AF_INET6)) > 0) {
+		conf2 = conf;
+		conf2.control = NULL;
+		xasprintf(&conf2.listen, "[::1]:%d", p6);
+		srv2 = server_new(base, st, &conf2, &cause);
+		tap_ok(srv2 != NULL, "listens on %s", conf2.listen);
+		server_free(srv2);
+		free(conf2.listen);
+		free(cause);
+		cause = NULL;
+	} else
+		tap_diag("no IPv6 loopback here: [::1] not tested");
+
+	/* The page. */
+	http("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r);
+	tap_is_int(r.status, 200, "GET / is 200");
+	s = header(&r, "Content-Type");
+	tap_is_str(s, "text/html; charset=utf-8", "page Content-Type");
+	free(s);
+	s = header(&r, "Content-Security-Policy");
+	/* HOSTILE-70 */
+	tap_ok(s != NULL && strstr(s, "default-src 'none'") != NULL &&
+	    strstr(s, "script") == NULL, "page has a strict CSP: %s",
+	    s != NULL ? s : "(none)");
+	free(s);
+	s = header(&r, "X-Content-Type-Options");
+	tap_is_str(s, "nosniff", "page nosniff");
+	free(s);
+	tap_ok(strstr(r.body, "by Jane Doe</p>") != NULL &&
+	    strstr(r.body, "Posted on ") != NULL, "page: Posted on ... by "
+	    "Jane Doe");
+	tap_ok(strstr(r.body, "CNN</a>]") != NULL ||
+	    strstr(r.body, "[CNN]") != NULL, "page: [CNN]");
+	tap_ok(strstr(r.body, "<p>First paragraph.</p><p>Second paragraph."
+	    "</p>") != NULL, "page: paragraphs");
+	tap_ok(strstr(r.body, "<script") == NULL, "page: no script");
+	tap_ok(strstr(r.body, "<h1>Test &amp; Feeds</h1>") != NULL,
+	    "page: title from the config");
+	resp_free(&r);
+
+	/* The Atom feed, its validators, and conditional requests. */
+	http("GET /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	tap_is_int(r.status, 200, "GET /feed.atom is 200");
+	s = header(&r, "Content-Type");
+	/* HOSTILE-70 */
+	tap_is_str(s, "application/atom+xml; charset=utf-8",
+	    "atom Content-Type");
+	free(s);
+	s = header(&r, "X-Content-Type-Options");
+	tap_is_str(s, "nosniff", "atom nosniff");
+	free(s);
+	s = header(&r, "Content-Length");
+	tap_ok(s != NULL && (size_t)atoi(s) == r.len, "atom Content-Length "
+	    "matches the body");
+	free(s);
+	etag = header(&r, "ETag");
+	lm = header(&r, "Last-Modified");
+	tap_ok(etag != NULL && strlen(etag) == 18 && etag[0] == '"' &&
+	    etag[17] == '"', "strong quoted ETag %s", etag);
+	tap_ok(lm != NULL && strlen(lm) == 29 && strcmp(lm + 25, " GMT") == 0,
+	    "Last-Modified %s", lm);
+	tap_ok(strstr(r.body, "<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+	    != NULL && strstr(r.body, "Story 1 &amp; more") != NULL,
+	    "atom body has the entries");
+	resp_free(&r);
+
+	http("GET /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	etag2 = header(&r, "ETag");
+	lm2 = header(&r, "Last-Modified");
+	/* HOSTILE-69 */
+	tap_ok(r.status == 200 && etag2 != NULL && strcmp(etag, etag2) == 0 &&
+	    lm2 != NULL && strcmp(lm, lm2) == 0,
+	    "ETag and Last-Modified stable while nothing changes");
+	free(etag2);
+	free(lm2);
+	resp_free(&r);
+
+	xasprintf(&req, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\nIf-None-Match: %s\r\n\r\n", etag);
+	http(req, &r);
+	free(req);
+	/* HOSTILE-69 */
+	tap_is_int(r.status, 304, "If-None-Match: the ETag is 304");
+	tap_is_int(r.len, 0, "304 has no body");
+	s = header(&r, "ETag");
+	tap_is_str(s, etag, "304 carries the ETag");
+	free(s);
+	resp_free(&r);
+
+	xasprintf(&req, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\nIf-None-Match: \"0000000000000000\", "
+	    "W/%s\r\n\r\n", etag);
+	http(req, &r);
+	free(req);
+	tap_is_int(r.status, 304, "If-None-Match list with W/ETag is 304");
+	resp_free(&r);
+
+	http("GET /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "If-None-Match: *\r\n\r\n", &r);
+	tap_is_int(r.status, 304, "If-None-Match: * is 304");
+	resp_free(&r);
+
+	xasprintf(&req, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\nIf-None-Match: \"0000000000000000\"\r\n"
+	    "If-Modified-Since: %s\r\n\r\n", lm);
+	http(req, &r);
+	free(req);
+	tap_is_int(r.status, 200, "If-None-Match mismatch wins over "
+	    "If-Modified-Since: 200");
+	resp_free(&r);
+
+	xasprintf(&req, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\nIf-Modified-Since: %s\r\n\r\n", lm);
+	http(req, &r);
+	free(req);
+	tap_is_int(r.status, 304, "If-Modified-Since: Last-Modified is 304");
+	resp_free(&r);
+
+	http("GET /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT\r\n\r\n", &r);
+	tap_is_int(r.status, 200, "If-Modified-Since in the past is 200");
+	resp_free(&r);
+
+	http("HEAD /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	s = header(&r, "ETag");
+	tap_ok(r.status == 200 && r.len == 0 && s != NULL &&
+	    strcmp(s, etag) == 0, "HEAD: 200, same ETag, no body");
+	free(s);
+	s = header(&r, "Content-Length");
+	tap_ok(s != NULL && atoi(s) > 1000, "HEAD: the Content-Length of the "
+	    "GET (%s)", s != NULL ? s : "none");
+	free(s);
+	resp_free(&r);
+	run_child(http_child, "HEAD /feed.atom HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &b);
+	tap_ok(b.data != NULL && strstr(b.data, "\r\n\r\nHTTP/1.1 200 OK\r\n")
+	    != NULL && b.len > 3 && strcmp(b.data + b.len - 3, "ok\n") == 0,
+	    "HEAD then GET on one connection: no body after HEAD");
+	buf_free(&b);
+
+	http("GET /feed.rss HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	s = header(&r, "Content-Type");
+	tap_ok(r.status == 200 && s != NULL &&
+	    strcmp(s, "application/rss+xml; charset=utf-8") == 0 &&
+	    strstr(r.body, "<rss version=\"2.0\"") != NULL, "GET /feed.rss");
+	free(s);
+	resp_free(&r);
+
+	http("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	tap_ok(r.status == 200 && strcmp(r.body, "ok\n") == 0,
+	    "GET /healthz: ok");
+	resp_free(&r);
+
+	/* HOSTILE-65: anything else is 404, and no file is ever read. */
+	http("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r);
+	tap_is_int(r.status, 404, "GET /nope is 404");
+	resp_free(&r);
+	http("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n", &r);
+	tap_ok(r.status == 404 || r.status == 400, "GET /../../etc/passwd: "
+	    "%d", r.status);
+	tap_ok(strstr(r.body, "root:") == NULL, "no file content");
+	resp_free(&r);
+	http("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n", &r);
+	tap_ok(r.status == 404 || r.status == 400, "GET /%%2e%%2e/...: %d",
+	    r.status);
+	resp_free(&r);
+	http("GET /feed.atom%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "\r\n", &r);
+	tap_ok(r.status == 404 || r.status == 400, "GET /feed.atom%%00: %d",
+	    r.status);
+	resp_free(&r);
+
+	/* HOSTILE-64 */
+	http("POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "Content-Length: 0\r\n\r\n", &r);
+	s = header(&r, "Allow");
+	tap_ok(r.status == 405 && s != NULL && strcmp(s, "GET, HEAD") == 0,
+	    "POST is 405 with Allow: GET, HEAD (%d)", r.status);
+	free(s);
+	resp_free(&r);
+	http("DELETE /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "\r\n", &r);
+	tap_is_int(r.status, 405, "DELETE is 405");
+	resp_free(&r);
+	http("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "Content-Length: 10\r\n\r\n0123456789", &r);
+	tap_ok(r.status >= 400 && r.status < 500, "GET with a body: %d",
+	    r.status);
+	resp_free(&r);
+	big = xmalloc(20001);
+	memset(big, 'a', 20000);
+	big[20000] = '\0';
+	xasprintf(&req, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "X-Big: %s\r\n\r\n", big);
+	http(req, &r);
+	free(req);
+	tap_ok(r.status == -1 || (r.status >= 400 && r.status < 500),
+	    "20 KB of headers: %d", r.status);
+	resp_free(&r);
+	xasprintf(&req, "GET /%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "\r\n", big);
+	http(req, &r);
+	free(req);
+	free(big);
+	tap_ok(r.status == -1 || (r.status >= 400 && r.status < 500),
+	    "a 20 KB URI: %d", r.status);
+	resp_free(&r);
+
+	/* HOSTILE-66: garbage, then the server still answers. */
+	http("\x01\x02garbage\n\n\r\n\r\n", &r);
+	tap_ok(r.status == -1 || (r.status >= 400 && r.status < 500),
+	    "garbage request: %d", r.status);
+	resp_free(&r);
+	http("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	tap_is_int(r.status, 200, "still serving after garbage");
+	resp_free(&r);
+
+	/* Forgetting the renders without a change keeps the validators. */
+	sleep(1);
+	server_changed(srv);
+	http("GET /feed.atom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	etag2 = header(&r, "ETag");
+	lm2 = header(&r, "Last-Modified");
+	tap_ok(etag2 != NULL && strcmp(etag, etag2) == 0 && lm2 != NULL &&
+	    strcmp(lm, lm2) == 0, "same bytes after server_changed: same "
+	    "ETag and Last-Modified");
+	free(etag2);
+	free(lm2);
+	resp_free(&r);
+
+	/* A store change: new bytes, new ETag, the old one is no match. */
+	tap_is_int(put_doc(st, sf->id, 3, 0), 0, "a third entry stored");
+	xasprintf(&req, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\nIf-None-Match: %s\r\n\r\n", etag);
+	http(req, &r);
+	free(req);
+	etag2 = header(&r, "ETag");
+	lm2 = header(&r, "Last-Modified");
+	tap_ok(r.status == 200 && etag2 != NULL && strcmp(etag, etag2) != 0,
+	    "store changed: 200 with a new ETag %s", etag2);
+	tap_ok(lm2 != NULL && strcmp(lm, lm2) != 0, "and a new "
+	    "Last-Modified %s", lm2);
+	tap_ok(strstr(r.body, "Story 2 &amp; more") != NULL,
+	    "the new entry is published");
+	free(etag2);
+	free(lm2);
+	resp_free(&r);
+	free(etag);
+	free(lm);
+
+	/* HOSTILE-68: responses in flight across a re-render. */
+	tap_is_int(put_doc(st, sf->id, 16, 512 * 1024), 0,
+	    "8 MB of entries stored");
+	change_store = st;
+	tv.tv_sec = 0;
+	tv.tv_usec = 300000;
+	event_base_once(base, -1, EV_TIMEOUT, change_cb, sf, &tv);
+	run_child(inflight_child, NULL, &b);
+	sp = b.data != NULL ? strstr(b.data, SPLIT) : NULL;
+	if (sp != NULL) {
+		resp_parse(b.data, sp - b.data, &r);
+		sp += strlen(SPLIT);
+		resp_parse(sp, b.len - (sp - b.data), &r2);
+	} else {
+		resp_parse(NULL, 0, &r);
+		resp_parse(NULL, 0, &r2);
+	}
+	s = header(&r2, "Content-Length");
+	tap_ok(r2.status == 200 && s != NULL && (size_t)atoll(s) == r2.len &&
+	    r2.len > 8 * 1024 * 1024 &&
+	    strcmp(r2.body + r2.len - 8, "</feed>\n") == 0,
+	    "a slow reader gets the whole old document (%zu bytes)", r2.len);
+	free(s);
+	etag = header(&r, "ETag");
+	etag2 = header(&r2, "ETag");
+	tap_ok(r.status == 200 && etag != NULL && etag2 != NULL &&
+	    strcmp(etag, etag2) != 0 && strstr(r.body, "Story 16 &amp;") !=
+	    NULL && strstr(r2.body, "Story 16 &amp;") == NULL,
+	    "meanwhile a new reader got the new document");
+	free(etag);
+	free(etag2);
+	resp_free(&r);
+	resp_free(&r2);
+	buf_free(&b);
+	for (rc = 0; rc < 3; rc++) {
+		run_child(leave_child, NULL, &b);
+		buf_free(&b);
+	}
+	http("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    &r);
+	tap_is_int(r.status, 200, "still serving after readers left "
+	    "mid-response");
+	resp_free(&r);
+
+	/* The control socket. */
+	rc = ctl(sock, "refresh", &cause);
+	tap_ok(rc == 0 && refresh_got != NULL &&
+	    strcmp(refresh_got, "(all)") == 0, "control: refresh (%d %s)",
+	    rc, cause);
+	free(cause);
+	rc = ctl(sock, "refresh CNN", &cause);
+	tap_ok(rc == 0 && refresh_got != NULL &&
+	    strcmp(refresh_got, "CNN") == 0, "control: refresh CNN");
+	free(cause);
+	rc = ctl(sock, "refresh nope", &cause);
+	tap_ok(rc == -1 && strcmp(cause, "no such feed: nope second line") ==
+	    0, "control: the callback's error, on one line: %s", cause);
+	free(cause);
+	refresh_calls = 0;
+	rc = ctl(sock, "bogus", &cause);
+	tap_ok(rc == -1 && strcmp(cause, "unknown request") == 0 &&
+	    refresh_calls == 0, "control: unknown request: %s", cause);
+	free(cause);
+
+	a.path = sock;
+	a.request = "refresh\r\n";
+	run_child(raw_unix_child, &a, &b);
+	tap_is_str(b.data, "ok\n", "control: CRLF line, raw answer ok");
+	buf_free(&b);
+	a.request = "refresh";
+	run_child(raw_unix_child, &a, &b);
+	tap_is_str(b.data, "ok\n", "control: a line cut by EOF is a request");
+	buf_free(&b);
+	big = xmalloc(6001);
+	memset(big, 'r', 6000);
+	big[6000] = '\0';
+	a.request = big;
+	run_child(raw_unix_child, &a, &b);
+	tap_is_str(b.data, "error request too long\n",
+	    "control: a 6 KB line is refused");
+	buf_free(&b);
+	free(big);
+
+	rc = server_control_send(sock, "refresh\nrefresh", &cause);
+	tap_ok(rc == -1 && cause != NULL, "control: a request with a newline "
+	    "is refused before sending");
+	free(cause);
+	cause = NULL;
+
+	server_free(srv);
+	tap_ok(stat(sock, &sb) == -1 && errno == ENOENT,
+	    "server_free removes the control socket");
+	rc = server_control_send(sock, "refresh", &cause);
+	xasprintf(&s, "cannot reach the daemon at %s: ", sock);
+	tap_ok(rc == -1 && cause != NULL && strncmp(cause, s, strlen(s)) == 0
+	    && strstr(cause, "(is feedmuxd running?)") != NULL,
+	    "control: no daemon: %s", cause);
+	free(s);
+	free(cause);
+	cause = NULL;
+	tap_is_int(server_control_send(sock, "refresh", NULL), -1,
+	    "control: a NULL cause is fine");
+
+	/* The port is free again. */
+	srv = server_new(base, st, &conf, &cause);
+	tap_ok(srv != NULL, "the address can be bound again after free");
+	server_free(srv);
+	server_free(NULL);
+
+	store_feed_free(sf);
+	store_close(st);
+	event_base_free(base);
+	free(refresh_got);
+	free(conf.listen);
+	free(conf.base_url);
+	free(conf.title);
+	free(feed.url);
+	free(feed.label);
+	free(feed.category);
+	rmdir_all(dir);
+	free(dbpath);
+	free(sock);
+	return (tap_done());
+}
