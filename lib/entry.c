@@ -121,6 +121,7 @@ stored_entry_free(struct stored_entry *se)
 		free(se->sources[i].label);
 		free(se->sources[i].site);
 		free(se->sources[i].feed_url);
+		free(se->sources[i].feed_key);
 		free(se->sources[i].link);
 	}
 	free(se->sources);

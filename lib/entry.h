@@ -71,6 +71,8 @@ struct entry_source {
 	char	*label;		/* the feed's label, else its own title */
 	char	*site;		/* the feed's site link, or NULL */
 	char	*feed_url;	/* the URL the feed is polled at */
+	char	*feed_key;	/* its declared URL: the identity, stable
+				   across permanent redirects */
 	char	*link;		/* this source's link to the story, or NULL */
 };
 

@@ -286,8 +286,8 @@ entry_id(const struct stored_entry *se)
 
 	if (is_abs_uri(se->guid))
 		return (xstrdup(se->guid));
-	if (se->nsources > 0 && se->sources[0].feed_url != NULL)
-		feed = se->sources[0].feed_url;
+	if (se->nsources > 0 && se->sources[0].feed_key != NULL)
+		feed = se->sources[0].feed_key;
 	buf_init(&b);
 	buf_adds(&b, PUBLISH_TAG);
 	add_pct(&b, feed);
@@ -394,8 +394,8 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 	if (se->nsources > 0) {
 		src = &se->sources[0];
 		buf_adds(b, "<source>\n");
-		if (is_abs_uri(src->feed_url))
-			add_elem(b, "id", src->feed_url);
+		if (is_abs_uri(src->feed_key))
+			add_elem(b, "id", src->feed_key);
 		add_elem(b, "title", source_label(src));
 		if (is_http_url(src->site)) {
 			buf_adds(b, "<link rel=\"alternate\""

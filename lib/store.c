@@ -1313,6 +1313,7 @@ store_entry_row(sqlite3_stmt *st)
 	src->label = xstrdup(label != NULL ? label : "");
 	src->site = store_col_text(st, 15);
 	src->feed_url = store_col_text(st, 16);
+	src->feed_key = store_col_text(st, 14);
 	src->link = store_col_text(st, 3);
 
 	author = (const char *)sqlite3_column_text(st, 4);

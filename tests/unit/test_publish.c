@@ -91,6 +91,7 @@ entry_add_source(struct stored_entry *se, const char *label,
 	src->label = label != NULL ? xstrdup(label) : NULL;
 	src->site = site != NULL ? xstrdup(site) : NULL;
 	src->feed_url = feed_url != NULL ? xstrdup(feed_url) : NULL;
+	src->feed_key = feed_url != NULL ? xstrdup(feed_url) : NULL;
 	src->link = link != NULL ? xstrdup(link) : NULL;
 }
 
