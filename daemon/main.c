@@ -1,1 +1,739 @@
-/* Placeholder: being written. */
+/* feedmuxd: wire config, store, scheduler, fetcher and server on one loop. */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <curl/curl.h>
+
+#include "xmalloc.h"
+#include "log.h"
+#include "conf.h"
+#include "entry.h"
+#include "fetch.h"
+#include "parse.h"
+#include "sched.h"
+#include "server.h"
+#include "store.h"
+#include "url.h"
+
+/* A stored next_poll further away than this is not trusted. */
+#define DAEMON_MAX_WAIT		((int64_t)366 * 86400)
+
+/* One poll in flight. */
+struct poll {
+	struct daemon			*d;
+	int64_t				 feed_id;
+	char				*name;		/* for the log */
+	char				*fetch_url;
+	char				*status;	/* before this poll */
+	char				*etag;		/* stored validators */
+	char				*last_modified;
+	int				 error_count;
+	int64_t				 interval;	/* ms */
+	struct parse			*parse;
+	TAILQ_ENTRY(poll)		 entry;
+};
+
+struct daemon {
+	struct event_base		*base;
+	struct conf			*conf;
+	struct store			*store;
+	struct server			*server;
+	struct fetch			*fetch;
+	struct sched			*sched;
+	struct event			*signals[4];
+	int				 stopping;
+	TAILQ_HEAD(, poll)		 polls;
+};
+
+static void	 usage(FILE *);
+static void	 daemon_event_log_cb(int, const char *);
+static void	 daemon_signal_cb(evutil_socket_t, short, void *);
+static int	 daemon_refresh_cb(const char *, void *, char **);
+static void	 daemon_schedule_start(struct daemon *);
+static void	 daemon_poll_all(struct daemon *);
+static void	 daemon_due_cb(int64_t, void *);
+static struct store_feed *daemon_feed_get(struct daemon *, int64_t);
+static const struct conf_feed *daemon_conf_feed(struct daemon *,
+		     const struct store_feed *);
+static int64_t	 daemon_interval(struct daemon *, const struct store_feed *,
+		     const struct conf_feed *);
+static char	*daemon_feed_name(const struct store_feed *);
+static int	 daemon_pollable(const struct store_feed *);
+static void	 daemon_poll_start(struct daemon *, const struct store_feed *);
+static int	 daemon_data_cb(const char *, size_t, void *, char **);
+static void	 daemon_done_cb(const struct fetch_result *, void *);
+static void	 daemon_poll_failed(struct poll *, const char *, int, int64_t);
+static void	 daemon_poll_record(struct poll *, struct feed_doc *,
+		     struct store_fetch *, int64_t);
+static const char *daemon_error_status(const char *);
+static void	 daemon_poll_free(struct poll *);
+
+/* Print how to run us. */
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: feedmuxd [-qv] [-c file] [--version] [--help]\n");
+}
+
+/* Route libevent's own messages into our log. */
+static void
+daemon_event_log_cb(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		log_debug("libevent: %s", msg);
+		break;
+	case EVENT_LOG_MSG:
+		log_info("libevent: %s", msg);
+		break;
+	default:
+		log_warnx("libevent: %s", msg);
+		break;
+	}
+}
+
+/* TERM/INT stop, HUP is not a reload yet, USR1 polls every feed now. */
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (!d->stopping)
+			log_info("stopping");
+		d->stopping = 1;
+		event_base_loopbreak(d->base);
+		break;
+	case SIGHUP:
+		log_warnx("SIGHUP: configuration reload is not implemented "
+		    "yet; ignored");
+		break;
+	case SIGUSR1:
+		if (!d->stopping) {
+			log_info("SIGUSR1: polling every feed now");
+			daemon_poll_all(d);
+		}
+		break;
+	}
+}
+
+/* A control request: poll one feed, or every feed, now. */
+static int
+daemon_refresh_cb(const char *key, void *arg, char **cause)
+{
+	struct daemon		*d = arg;
+	struct store_feed	*feed = NULL;
+	char			*error = NULL, *name;
+
+	if (d->stopping) {
+		if (cause != NULL)
+			xasprintf(cause, "the daemon is stopping");
+		return (-1);
+	}
+	if (key == NULL) {
+		log_info("refresh: polling every feed now");
+		daemon_poll_all(d);
+		return (0);
+	}
+	if (store_feed_find(d->store, key, &feed, &error) != 0) {
+		if (cause != NULL)
+			*cause = error;
+		else
+			free(error);
+		return (-1);
+	}
+	if (feed == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "no feed %s", key);
+		return (-1);
+	}
+	if (!daemon_pollable(feed)) {
+		if (cause != NULL)
+			xasprintf(cause, "feed %s is %s", key, feed->enabled ?
+			    feed->status : "disabled");
+		store_feed_free(feed);
+		return (-1);
+	}
+	name = daemon_feed_name(feed);
+	log_info("feed %s: refresh requested", name);
+	free(name);
+	sched_set(d->sched, feed->id, 0);
+	store_feed_free(feed);
+	return (0);
+}
+
+/* Can this feed be polled at all: enabled, not gone? */
+static int
+daemon_pollable(const struct store_feed *feed)
+{
+	if (!feed->enabled)
+		return (0);
+	if (feed->status != NULL && (strcmp(feed->status, "gone") == 0 ||
+	    strcmp(feed->status, "disabled") == 0))
+		return (0);
+	return (1);
+}
+
+/*
+ * Schedule every feed at start-up: a feed never fetched is due now, one
+ * fetched before resumes its stored schedule.
+ */
+static void
+daemon_schedule_start(struct daemon *d)
+{
+	struct store_feed	**feeds = NULL, *feed;
+	size_t			  nfeeds = 0, i, nnow = 0, nlater = 0;
+	int64_t			  now, wait, max;
+	char			 *cause = NULL;
+
+	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
+		log_warnx("cannot list feeds: %s", cause);
+		free(cause);
+		return;
+	}
+	now = time(NULL);
+	max = d->conf->max_interval / 1000;
+	if (max <= 0 || max > DAEMON_MAX_WAIT)
+		max = DAEMON_MAX_WAIT;
+	for (i = 0; i < nfeeds; i++) {
+		feed = feeds[i];
+		if (!daemon_pollable(feed))
+			continue;
+		if (feed->next_poll == TIME_NONE || feed->status == NULL ||
+		    strcmp(feed->status, "new") == 0 || feed->next_poll <= now)
+			wait = 0;
+		else {
+			wait = feed->next_poll - now;
+			if (wait > max)
+				wait = max;
+		}
+		if (wait == 0)
+			nnow++;
+		else
+			nlater++;
+		sched_set(d->sched, feed->id, wait * 1000);
+	}
+	log_info("%zu feeds scheduled, %zu due now", nnow + nlater, nnow);
+	store_feeds_free(feeds, nfeeds);
+}
+
+/* Make every pollable feed due now, including feeds added since start. */
+static void
+daemon_poll_all(struct daemon *d)
+{
+	struct store_feed	**feeds = NULL;
+	size_t			  nfeeds = 0, i;
+	char			 *cause = NULL;
+
+	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
+		log_warnx("cannot list feeds: %s", cause);
+		free(cause);
+		sched_all_now(d->sched);
+		return;
+	}
+	for (i = 0; i < nfeeds; i++) {
+		if (daemon_pollable(feeds[i]))
+			sched_set(d->sched, feeds[i]->id, 0);
+	}
+	store_feeds_free(feeds, nfeeds);
+}
+
+/* Read a feed by id, or NULL if there is none (or the store fails). */
+static struct store_feed *
+daemon_feed_get(struct daemon *d, int64_t id)
+{
+	struct store_feed	**feeds = NULL, *feed = NULL;
+	size_t			  nfeeds = 0, i;
+	char			  key[32], *cause = NULL;
+
+	snprintf(key, sizeof key, "%" PRId64, id);
+	if (store_feed_find(d->store, key, &feed, &cause) != 0) {
+		log_warnx("feed %s: %s", key, cause);
+		free(cause);
+		return (NULL);
+	}
+	if (feed == NULL || feed->id == id)
+		return (feed);
+
+	/* A label that looks like a number matched: look by id. */
+	store_feed_free(feed);
+	feed = NULL;
+	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
+		log_warnx("cannot list feeds: %s", cause);
+		free(cause);
+		return (NULL);
+	}
+	for (i = 0; i < nfeeds; i++) {
+		if (feeds[i]->id == id) {
+			feed = feeds[i];
+			feeds[i] = NULL;
+			break;
+		}
+	}
+	store_feeds_free(feeds, nfeeds);
+	return (feed);
+}
+
+/* The config section that declared a feed, or NULL (added by the CLI). */
+static const struct conf_feed *
+daemon_conf_feed(struct daemon *d, const struct store_feed *feed)
+{
+	size_t	i;
+
+	for (i = 0; i < d->conf->nfeeds; i++) {
+		if (strcmp(d->conf->feeds[i].url, feed->url) == 0)
+			return (&d->conf->feeds[i]);
+	}
+	return (NULL);
+}
+
+/* A feed's poll interval in ms, within min_interval and max_interval. */
+static int64_t
+daemon_interval(struct daemon *d, const struct store_feed *feed,
+    const struct conf_feed *cf)
+{
+	struct conf_feed	tmp;
+
+	if (cf != NULL)
+		return (conf_feed_interval(d->conf, cf));
+	memset(&tmp, 0, sizeof tmp);
+	tmp.interval = feed->interval;
+	return (conf_feed_interval(d->conf, &tmp));
+}
+
+/* How the log names a feed: its label, else its URL without secrets. */
+static char *
+daemon_feed_name(const struct store_feed *feed)
+{
+	if (feed->label != NULL && *feed->label != '\0')
+		return (xstrdup(feed->label));
+	return (url_redact(feed->fetch_url != NULL ? feed->fetch_url :
+	    feed->url));
+}
+
+/* A feed's timer fired: poll it, unless it is gone or already polling. */
+static void
+daemon_due_cb(int64_t id, void *arg)
+{
+	struct daemon		*d = arg;
+	struct store_feed	*feed;
+	struct poll		*p;
+
+	if (d->stopping)
+		return;
+	TAILQ_FOREACH(p, &d->polls, entry) {
+		if (p->feed_id == id) {
+			log_debug("feed %s: still polling", p->name);
+			return;
+		}
+	}
+	if ((feed = daemon_feed_get(d, id)) == NULL) {
+		log_debug("feed %" PRId64 ": no longer in the store", id);
+		sched_cancel(d->sched, id);
+		return;
+	}
+	if (!daemon_pollable(feed)) {
+		sched_cancel(d->sched, id);
+		store_feed_free(feed);
+		return;
+	}
+	daemon_poll_start(d, feed);
+	store_feed_free(feed);
+}
+
+/* Start polling a feed. */
+static void
+daemon_poll_start(struct daemon *d, const struct store_feed *feed)
+{
+	const struct conf_feed	*cf;
+	struct fetch_req	 req;
+	struct poll		*p;
+	char			*cause = NULL;
+
+	cf = daemon_conf_feed(d, feed);
+	p = xcalloc(1, sizeof *p);
+	p->d = d;
+	p->feed_id = feed->id;
+	p->name = daemon_feed_name(feed);
+	p->fetch_url = xstrdup(feed->fetch_url != NULL ? feed->fetch_url :
+	    feed->url);
+	p->status = xstrdup(feed->status != NULL ? feed->status : "new");
+	if (feed->etag != NULL)
+		p->etag = xstrdup(feed->etag);
+	if (feed->last_modified != NULL)
+		p->last_modified = xstrdup(feed->last_modified);
+	p->error_count = feed->error_count;
+	p->interval = daemon_interval(d, feed, cf);
+	p->parse = parse_new(p->fetch_url, NULL);
+	TAILQ_INSERT_TAIL(&d->polls, p, entry);
+
+	memset(&req, 0, sizeof req);
+	req.url = p->fetch_url;
+	req.etag = p->etag;
+	req.last_modified = p->last_modified;
+	req.allow_file = d->conf->allow_file;
+	req.allow_private = d->conf->allow_private;
+	if (cf != NULL && cf->allow_private != -1)
+		req.allow_private = cf->allow_private;
+	req.data = daemon_data_cb;
+	req.done = daemon_done_cb;
+	req.arg = p;
+	log_debug("feed %s: polling", p->name);
+	if (fetch_start(d->fetch, &req, &cause) != 0) {
+		daemon_poll_failed(p, cause, 0, -1);
+		free(cause);
+	}
+}
+
+/* Body bytes: straight into the feed's parser. */
+static int
+daemon_data_cb(const char *data, size_t len, void *arg, char **cause)
+{
+	struct poll	*p = arg;
+
+	return (parse_push(p->parse, data, len, cause));
+}
+
+/* A poll is over: parse, store, log, and schedule the next. */
+static void
+daemon_done_cb(const struct fetch_result *res, void *arg)
+{
+	struct poll		*p = arg;
+	struct daemon		*d = p->d;
+	struct feed_doc		*doc;
+	struct store_fetch	 sf;
+	char			*cause = NULL, *error = NULL;
+	int64_t			 delay;
+
+	if (!res->ok) {
+		daemon_poll_failed(p, res->error != NULL ? res->error :
+		    "transfer failed", (int)res->http_status, res->retry_after);
+		return;
+	}
+
+	memset(&sf, 0, sizeof sf);
+	sf.http_status = (int)res->http_status;
+	sf.fetched_at = time(NULL);
+	delay = sched_next_delay(p->interval, 0, d->conf->max_interval);
+
+	if (res->http_status >= 200 && res->http_status <= 299) {
+		doc = parse_end(p->parse, &cause);
+		p->parse = NULL;
+		if (doc == NULL) {
+			daemon_poll_failed(p, cause != NULL ? cause :
+			    "not a feed", sf.http_status, -1);
+			free(cause);
+			return;
+		}
+		if (doc->malformed != NULL)
+			log_debug("feed %s: recovered: %s", p->name,
+			    doc->malformed);
+		/* No validators in a 200 clears the stored ones (""). */
+		sf.status = "ok";
+		sf.etag = res->etag != NULL ? res->etag : "";
+		sf.last_modified = res->last_modified != NULL ?
+		    res->last_modified : "";
+		/* A 301/308 chain moves the feed, now that it answered. */
+		if (res->permanent_url != NULL &&
+		    strcmp(res->permanent_url, p->fetch_url) != 0)
+			sf.new_url = res->permanent_url;
+		daemon_poll_record(p, doc, &sf, delay);
+		feed_doc_free(doc);
+		return;
+	}
+	if (res->http_status == 304) {
+		sf.status = "ok";
+		sf.etag = res->etag != NULL ? res->etag : p->etag;
+		sf.last_modified = res->last_modified != NULL ?
+		    res->last_modified : p->last_modified;
+		daemon_poll_record(p, NULL, &sf, delay);
+		return;
+	}
+	if (res->http_status == 410) {
+		sf.status = "gone";
+		sf.error = "HTTP 410";
+		sf.etag = p->etag;
+		sf.last_modified = p->last_modified;
+		daemon_poll_record(p, NULL, &sf, -1);
+		return;
+	}
+	xasprintf(&error, "HTTP %ld", res->http_status);
+	daemon_poll_failed(p, error, sf.http_status, res->retry_after);
+	free(error);
+}
+
+/* Which status a failure gives a feed: refused by policy, or error. */
+static const char *
+daemon_error_status(const char *error)
+{
+	if (strncmp(error, "address not allowed:", 20) == 0 ||
+	    strncmp(error, "file:// URLs are not allowed", 28) == 0 ||
+	    strncmp(error, "scheme not allowed:", 19) == 0)
+		return ("refused");
+	return ("error");
+}
+
+/*
+ * A poll failed: back off (at least as long as a Retry-After asks, up
+ * to max_interval) and keep the stored validators.
+ */
+static void
+daemon_poll_failed(struct poll *p, const char *error, int http_status,
+    int64_t retry_after)
+{
+	struct daemon		*d = p->d;
+	struct store_fetch	 sf;
+	int64_t			 delay, max = d->conf->max_interval;
+	int			 errors;
+
+	errors = p->error_count < INT32_MAX ? p->error_count + 1 : INT32_MAX;
+	delay = sched_next_delay(p->interval, errors, max);
+	if (retry_after > 0) {
+		if (max > 0 && retry_after > max / 1000)
+			retry_after = max / 1000;
+		if (retry_after * 1000 > delay)
+			delay = retry_after * 1000;
+	}
+
+	memset(&sf, 0, sizeof sf);
+	sf.status = daemon_error_status(error);
+	sf.http_status = http_status;
+	sf.error = error;
+	sf.etag = p->etag;
+	sf.last_modified = p->last_modified;
+	sf.fetched_at = time(NULL);
+	daemon_poll_record(p, NULL, &sf, delay);
+}
+
+/*
+ * Write a poll's outcome, log it, tell the server, and schedule the next
+ * poll after delay ms (-1: never). Frees the poll.
+ */
+static void
+daemon_poll_record(struct poll *p, struct feed_doc *doc,
+    struct store_fetch *sf, int64_t delay)
+{
+	struct daemon	*d = p->d;
+	char		*cause = NULL, *moved;
+	int		 nnew = 0, errors;
+
+	sf->next_poll = delay < 0 ? TIME_NONE :
+	    sf->fetched_at + (delay + 999) / 1000;
+	if (store_put(d->store, p->feed_id, doc, sf, &nnew, &cause) != 0) {
+		log_warnx("feed %s: cannot store the poll: %s", p->name,
+		    cause);
+		free(cause);
+		/* Try again later, as after any failure. */
+		errors = p->error_count < INT32_MAX ? p->error_count + 1 :
+		    INT32_MAX;
+		delay = sched_next_delay(p->interval, errors,
+		    d->conf->max_interval);
+	} else {
+		if (doc != NULL)
+			log_info("feed %s: %d, %zu %s (%d new)%s", p->name,
+			    sf->http_status, doc->nentries, doc->nentries == 1 ?
+			    "entry" : "entries", nnew, sf->new_url != NULL ?
+			    ", moved permanently" : "");
+		else if (sf->http_status == 304)
+			log_info("feed %s: 304 not modified", p->name);
+		else if (strcmp(sf->status, "gone") == 0)
+			log_info("feed %s: 410 gone, no more polls", p->name);
+		else
+			log_info("feed %s: %s: %s", p->name, sf->status,
+			    sf->error);
+		if (sf->new_url != NULL) {
+			moved = url_redact(sf->new_url);
+			log_info("feed %s: now polled at %s", p->name, moved);
+			free(moved);
+		}
+		if (doc != NULL || nnew > 0 || strcmp(sf->status,
+		    p->status) != 0)
+			server_changed(d->server);
+	}
+
+	if (!d->stopping) {
+		if (delay < 0)
+			sched_cancel(d->sched, p->feed_id);
+		else
+			sched_set(d->sched, p->feed_id, delay);
+	}
+	daemon_poll_free(p);
+}
+
+/* Forget a poll. */
+static void
+daemon_poll_free(struct poll *p)
+{
+	TAILQ_REMOVE(&p->d->polls, p, entry);
+	parse_free(p->parse);
+	free(p->name);
+	free(p->fetch_url);
+	free(p->status);
+	free(p->etag);
+	free(p->last_modified);
+	free(p);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "version",	no_argument,		NULL,	'V' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	static const int		 sigs[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGUSR1
+	};
+	struct daemon			 d;
+	struct fetch_opts		 fo;
+	struct sigaction		 sa;
+	const char			*path = NULL;
+	char				*cause = NULL;
+	int				 ch, verbose = 0, quiet = 0, rv = 1;
+	size_t				 i;
+	enum log_level			 level;
+
+	while ((ch = getopt_long(argc, argv, "c:qv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'q':
+			quiet++;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return (0);
+		case 'V':
+			printf("feedmuxd %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage(stderr);
+			return (2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return (2);
+	}
+	if (path == NULL) {
+		path = getenv("FEEDMUX_CONFIG");
+		if (path == NULL || *path == '\0')
+			path = CONF_DEFAULT_PATH;
+	}
+	level = LOG_LEVEL_INFO;
+	if (verbose > 0)
+		level = LOG_LEVEL_DEBUG;
+	else if (quiet == 1)
+		level = LOG_LEVEL_WARN;
+	else if (quiet > 1)
+		level = LOG_LEVEL_ERROR;
+	log_open("feedmuxd", level);
+	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+
+	memset(&d, 0, sizeof d);
+	TAILQ_INIT(&d.polls);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "feedmuxd: curl_global_init failed\n");
+		return (1);
+	}
+	if ((d.conf = conf_load(path, &cause)) == NULL) {
+		fprintf(stderr, "feedmuxd: %s\n", cause);
+		free(cause);
+		curl_global_cleanup();
+		return (1);
+	}
+	if ((d.store = store_open(d.conf->database, 0, &cause)) == NULL) {
+		log_errorx("%s", cause);
+		goto out;
+	}
+	if (store_sync_feeds(d.store, d.conf, &cause) != 0) {
+		log_errorx("%s", cause);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+		fatal("sigaction");
+	event_set_log_callback(daemon_event_log_cb);
+	if ((d.base = event_base_new()) == NULL) {
+		log_errorx("event_base_new failed");
+		goto out;
+	}
+
+	if ((d.server = server_new(d.base, d.store, d.conf, &cause)) == NULL) {
+		log_errorx("%s", cause);
+		goto out;
+	}
+	log_info("listening on http://%s/", d.conf->listen);
+	server_set_refresh_cb(d.server, daemon_refresh_cb, &d);
+
+	memset(&fo, 0, sizeof fo);
+	fo.user_agent = d.conf->user_agent;
+	fo.connect_timeout = d.conf->connect_timeout;
+	fo.timeout = d.conf->timeout;
+	fo.low_speed_bytes = d.conf->low_speed_bytes;
+	fo.low_speed_time = d.conf->low_speed_time;
+	fo.max_redirects = d.conf->max_redirects;
+	fo.max_body = d.conf->max_body;
+	fo.max_connections = d.conf->max_connections;
+	fo.max_per_host = d.conf->max_per_host;
+	d.fetch = fetch_new(d.base, &fo);
+	d.sched = sched_new(d.base, daemon_due_cb, &d);
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		d.signals[i] = evsignal_new(d.base, sigs[i], daemon_signal_cb,
+		    &d);
+		if (d.signals[i] == NULL || event_add(d.signals[i], NULL) != 0)
+			fatalx("cannot watch signal %d", sigs[i]);
+	}
+
+	daemon_schedule_start(&d);
+	if (event_base_dispatch(d.base) == -1)
+		log_errorx("event_base_dispatch failed");
+	else
+		rv = 0;
+
+out:
+	/* Teardown, the reverse of start-up. */
+	sched_free(d.sched);
+	fetch_free(d.fetch);
+	while (!TAILQ_EMPTY(&d.polls))
+		daemon_poll_free(TAILQ_FIRST(&d.polls));
+	server_free(d.server);
+	store_close(d.store);
+	for (i = 0; i < sizeof d.signals / sizeof d.signals[0]; i++) {
+		if (d.signals[i] != NULL)
+			event_free(d.signals[i]);
+	}
+	if (d.base != NULL)
+		event_base_free(d.base);
+	conf_free(d.conf);
+	free(cause);
+	curl_global_cleanup();
+	if (rv == 0)
+		log_info("stopped");
+	return (rv);
+}
