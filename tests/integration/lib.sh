@@ -124,12 +124,15 @@ fm_daemon_start()
 	    sed 's/^/# /'; exit 1; }
 }
 
-# fm_daemon_stop: SIGTERM; print the exit status.
+# fm_daemon_stop: SIGTERM and wait; the exit status goes to STOP_STATUS
+# and stdout. Call it in the script's own shell, not in $(...): a subshell
+# cannot wait for the daemon.
 fm_daemon_stop()
 {
 	kill -TERM "$DAEMON_PID"
 	wait "$DAEMON_PID"
-	echo $?
+	STOP_STATUS=$?
+	echo $STOP_STATUS
 	DAEMON_PID=
 }
 

@@ -120,7 +120,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" \
 is "$code" 304 "the combined feed's ETag did not change"
 
 # SIGTERM: stop, commit, exit 0, and the store is intact.
-is "$(fm_daemon_stop)" 0 "SIGTERM ends the daemon with status 0"
+fm_daemon_stop >/dev/null
+is "$STOP_STATUS" 0 "SIGTERM ends the daemon with status 0"
 n=$(fm_cli entries --limit 0 --json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')
 is "$n" 6 "the store holds the 6 entries after the stop"
 
