@@ -1,1 +1,1439 @@
-/* Placeholder: being written. */
+/*
+ * feedmux: the command-line client. It reads the store directly (so it
+ * works while the daemon is stopped) and asks a running daemon for polls
+ * over its control socket. Everything a feed controls is cleaned of
+ * terminal controls before it is printed (HOSTILE-58); nothing is ever
+ * handed to a shell (HOSTILE-59).
+ */
+
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "date.h"
+#include "entry.h"
+#include "html.h"
+#include "log.h"
+#include "parse.h"
+#include "server.h"
+#include "store.h"
+#include "url.h"
+#include "xmalloc.h"
+
+/* Exit statuses: DESIGN.md, "CLI". */
+#define EXIT_OK		0
+#define EXIT_USER	1	/* missing file, unknown id, no daemon, ... */
+#define EXIT_USAGE	2	/* unknown verb or option, bad number */
+
+#define LIMIT_DEFAULT	50
+#define LIMIT_MAX	1000000000LL
+#define PARSE_MAX	(64 * 1024 * 1024)	/* bytes read by parse */
+#define FEED_ARG_MAX	4096	/* bytes of a FEED argument */
+#define WRAP_DEFAULT	72	/* columns of show off a terminal */
+#define WRAP_MIN	20
+#define COL_MIN		8	/* a shrunk column keeps this many */
+
+/* cli_clean flags. */
+#define CLEAN_LINE	0x1	/* one line: breaks and tabs become spaces */
+
+/* Table column flags. */
+#define COL_RIGHT	0x1	/* right-aligned (numbers) */
+#define COL_SHRINK	0x2	/* may be cut to fit the terminal */
+
+/* Verb flags: the options a verb takes besides -c. */
+#define VERB_JSON	0x1
+#define VERB_LIMIT	0x2
+
+struct cli {
+	const char	 *conf_path;
+	int		  json;
+	const char	 *limit;	/* the --limit argument, or NULL */
+	int		  help;
+	int		  version;
+	char		**args;		/* positional, verb first */
+	int		  nargs;
+	int		  termwidth;	/* 0: no terminal, never cut */
+};
+
+struct verb {
+	const char	*name;
+	int		 (*fn)(struct cli *);
+	int		  minargs;	/* after the verb */
+	int		  maxargs;
+	int		  flags;
+};
+
+struct table {
+	int		  ncols;
+	const char	**headers;
+	const int	 *flags;
+	char		**cells;	/* nrows * ncols, cleaned */
+	char		**notes;	/* a line under a row, or NULL */
+	size_t		  nrows;
+};
+
+static int	 cli_parse_args(struct cli *, int, char **);
+static int	 cli_usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static void	 cli_usage(void);
+static void	 cli_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static int	 cli_finish(int);
+static int	 cli_out_ok(void);
+static void	 cli_write(const char *, size_t);
+static void	 cli_puts(const char *);
+static int	 cli_termwidth(void);
+static int	 cli_number(const char *, int64_t, int64_t *);
+static int	 cli_arg_ok(const char *);
+
+static size_t	 utf8_len(const char *, uint32_t *);
+static int	 cp_is_bidi(uint32_t);
+static int	 cp_width(uint32_t);
+static char	*cli_clean(const char *, int);
+static int	 cli_width(const char *, size_t);
+static void	 cli_fit(struct buf *, const char *, int, int, int);
+static void	 cli_wrap_line(struct buf *, const char *, size_t, int);
+static void	 cli_wrap(struct buf *, const char *, int);
+
+static void	 table_init(struct table *, int, const char **, const int *);
+static void	 table_add(struct table *, const char **, const char *);
+static void	 table_print(struct table *, int);
+static void	 table_free(struct table *);
+
+static json_t	*cli_jstr(const char *);
+static json_t	*cli_jtime(int64_t);
+static void	 cli_jset(json_t *, const char *, json_t *);
+static void	 cli_jappend(json_t *, json_t *);
+static void	 cli_jprint(json_t *);
+static char	*cli_time_short(int64_t, char *);
+static const char *cli_time_or(int64_t, char *, const char *);
+
+static int	 cli_conf(struct cli *, struct conf **);
+static int	 cli_store(const struct conf *, struct store **);
+static char	*cli_feed_label(const struct store_feed *);
+static char	*cli_source_label(const struct entry_source *);
+static json_t	*cli_entry_json(const struct stored_entry *);
+static int	 cli_read_file(const char *, char **, size_t *);
+
+static int	 verb_feeds(struct cli *);
+static int	 verb_entries(struct cli *);
+static int	 verb_show(struct cli *);
+static int	 verb_refresh(struct cli *);
+static int	 verb_parse(struct cli *);
+static int	 verb_check_config(struct cli *);
+static int	 verb_help(struct cli *);
+
+static const struct verb verbs[] = {
+	{ "feeds",		verb_feeds,		0, 0, VERB_JSON },
+	{ "entries",		verb_entries,		0, 0,
+	    VERB_JSON|VERB_LIMIT },
+	{ "show",		verb_show,		1, 1, VERB_JSON },
+	{ "refresh",		verb_refresh,		0, 1, 0 },
+	{ "parse",		verb_parse,		1, 1, VERB_JSON },
+	{ "check-config",	verb_check_config,	0, 0, 0 },
+	{ "help",		verb_help,		0, 0, 0 }
+};
+
+static int	out_errno;	/* the first error writing to stdout */
+
+int
+main(int argc, char **argv)
+{
+	struct cli		 cli;
+	const struct verb	*v = NULL;
+	const char		*env;
+	size_t			 i;
+	int			 rc;
+
+	/* A closed pipe is EPIPE from write, handled in cli_finish. */
+	signal(SIGPIPE, SIG_IGN);
+	log_open("feedmux", LOG_LEVEL_WARN);
+
+	memset(&cli, 0, sizeof cli);
+	cli.args = xcalloc(argc + 1, sizeof *cli.args);
+	if ((rc = cli_parse_args(&cli, argc, argv)) != EXIT_OK)
+		goto out;
+	if (cli.help) {
+		cli_usage();
+		rc = cli_finish(EXIT_OK);
+		goto out;
+	}
+	if (cli.version) {
+		cli_puts("feedmux " PACKAGE_VERSION "\n");
+		rc = cli_finish(EXIT_OK);
+		goto out;
+	}
+	if (cli.nargs == 0) {
+		rc = cli_usage_error("no verb given");
+		goto out;
+	}
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (strcmp(cli.args[0], verbs[i].name) == 0) {
+			v = &verbs[i];
+			break;
+		}
+	}
+	if (v == NULL) {
+		rc = cli_usage_error("unknown verb: %.64s", cli.args[0]);
+		goto out;
+	}
+	if (cli.nargs - 1 < v->minargs) {
+		rc = cli_usage_error("%s: missing argument", v->name);
+		goto out;
+	}
+	if (cli.nargs - 1 > v->maxargs) {
+		rc = cli_usage_error("%s: unexpected argument: %.64s",
+		    v->name, cli.args[v->maxargs + 1]);
+		goto out;
+	}
+	if (cli.json && (v->flags & VERB_JSON) == 0) {
+		rc = cli_usage_error("%s does not take --json", v->name);
+		goto out;
+	}
+	if (cli.limit != NULL && (v->flags & VERB_LIMIT) == 0) {
+		rc = cli_usage_error("%s does not take --limit", v->name);
+		goto out;
+	}
+
+	if (cli.conf_path == NULL) {
+		env = getenv("FEEDMUX_CONFIG");
+		if (env != NULL && *env != '\0')
+			cli.conf_path = env;
+		else
+			cli.conf_path = CONF_DEFAULT_PATH;
+	}
+	cli.termwidth = cli_termwidth();
+	rc = cli_finish(v->fn(&cli));
+out:
+	free(cli.args);
+	return (rc);
+}
+
+/*
+ * Read the command line. Options may come before or after the verb;
+ * "--" ends them. Returns EXIT_OK or EXIT_USAGE (the message printed).
+ */
+static int
+cli_parse_args(struct cli *cli, int argc, char **argv)
+{
+	const char	*a;
+	int		 i, options = 1;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (!options || a[0] != '-' || a[1] == '\0') {
+			cli->args[cli->nargs++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+			options = 0;
+		else if (strcmp(a, "-c") == 0) {
+			if (i + 1 >= argc)
+				return (cli_usage_error("-c needs a FILE"));
+			cli->conf_path = argv[++i];
+		} else if (strncmp(a, "-c", 2) == 0)
+			cli->conf_path = a + 2;
+		else if (strcmp(a, "--json") == 0)
+			cli->json = 1;
+		else if (strcmp(a, "--limit") == 0) {
+			if (i + 1 >= argc)
+				return (cli_usage_error("--limit needs N"));
+			cli->limit = argv[++i];
+		} else if (strncmp(a, "--limit=", 8) == 0)
+			cli->limit = a + 8;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			cli->help = 1;
+		else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
+			cli->version = 1;
+		else
+			return (cli_usage_error("unknown option: %.64s", a));
+	}
+	return (EXIT_OK);
+}
+
+/* Print a usage error and the short usage line; return EXIT_USAGE. */
+static int
+cli_usage_error(const char *fmt, ...)
+{
+	char	 line[1024], *s;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s = cli_clean(line, CLEAN_LINE);
+	fprintf(stderr, "feedmux: %s\n", s);
+	fprintf(stderr, "usage: feedmux [-c FILE] [--json] VERB [ARGS]"
+	    " (feedmux --help lists the verbs)\n");
+	free(s);
+	return (EXIT_USAGE);
+}
+
+/* The full usage text, on stdout. */
+static void
+cli_usage(void)
+{
+	static const char	*text =
+	    "usage: feedmux [-c FILE] [--json] VERB [ARGS]\n"
+	    "\n"
+	    "verbs:\n"
+	    "  feeds                list the feeds and their state\n"
+	    "  entries [--limit N]  list entries, newest first"
+	    " (N: default 50, 0 = all)\n"
+	    "  show ID              print one entry\n"
+	    "  refresh [FEED]       ask feedmuxd to poll every feed,"
+	    " or FEED (id, URL or label)\n"
+	    "  parse FILE           parse a feed file (- for stdin)\n"
+	    "  check-config         check the configuration file\n"
+	    "  help                 print this text\n"
+	    "\n"
+	    "options:\n"
+	    "  -c FILE              the configuration"
+	    " (default: $FEEDMUX_CONFIG, else " CONF_DEFAULT_PATH ")\n"
+	    "  --json               print JSON (feeds, entries, show, parse)\n"
+	    "  -h, --help           print this text\n"
+	    "  -V, --version        print the version\n"
+	    "\n"
+	    "Exit status: 0 success, 1 error, 2 usage error.\n";
+
+	cli_puts(text);
+}
+
+/* Print "feedmux: MESSAGE" on stderr, cleaned of terminal controls. */
+static void
+cli_warnx(const char *fmt, ...)
+{
+	char	 line[1024], *s;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s = cli_clean(line, CLEAN_LINE);
+	fprintf(stderr, "feedmux: %s\n", s);
+	free(s);
+}
+
+/*
+ * Flush stdout and return the exit status. A reader that went away
+ * (EPIPE: `feedmux entries | head -1`) is a quiet success (HOSTILE-61);
+ * any other write error is reported, as sfeed does.
+ */
+static int
+cli_finish(int rc)
+{
+	if (fflush(stdout) == EOF && out_errno == 0)
+		out_errno = errno != 0 ? errno : EIO;
+	if (out_errno == 0 && ferror(stdout))
+		out_errno = EIO;
+	if (out_errno == EPIPE)
+		return (rc);
+	if (out_errno != 0) {
+		fprintf(stderr, "feedmux: stdout: %s\n", strerror(out_errno));
+		return (EXIT_USER);
+	}
+	return (rc);
+}
+
+/* Can output continue? Long listings stop at the first write error. */
+static int
+cli_out_ok(void)
+{
+	return (out_errno == 0);
+}
+
+/* Write to stdout, remembering the first error. */
+static void
+cli_write(const char *s, size_t len)
+{
+	if (out_errno != 0 || len == 0)
+		return;
+	if (fwrite(s, 1, len, stdout) != len)
+		out_errno = errno != 0 ? errno : EIO;
+}
+
+static void
+cli_puts(const char *s)
+{
+	cli_write(s, strlen(s));
+}
+
+/* The width of the terminal on stdout, or 0 when stdout is not one. */
+static int
+cli_termwidth(void)
+{
+	struct winsize	ws;
+
+	if (!isatty(STDOUT_FILENO))
+		return (0);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1 || ws.ws_col == 0)
+		return (0);
+	return (ws.ws_col);
+}
+
+/*
+ * Read a decimal number from 0 to max: digits only, no sign, no spaces,
+ * no junk, no overflow (HOSTILE-62). Returns 0, or -1 if malformed.
+ */
+static int
+cli_number(const char *s, int64_t max, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/*
+ * Is this a sane name argument (a FEED)? Bounded, valid UTF-8 and free of
+ * control characters: it goes into a one-line control request.
+ */
+static int
+cli_arg_ok(const char *s)
+{
+	size_t	 len = strlen(s);
+	char	*u;
+	int	 ok;
+
+	if (len == 0 || len > FEED_ARG_MAX)
+		return (0);
+	u = utf8_clean(s, len);
+	ok = strcmp(u, s) == 0 && strpbrk(s, "\t\r\n") == NULL;
+	free(u);
+	return (ok);
+}
+
+/* Decode one code point of valid UTF-8; return its length in bytes. */
+static size_t
+utf8_len(const char *s, uint32_t *cp)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] < 0xe0 && p[1] != '\0') {
+		*cp = ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+		return (2);
+	}
+	if (p[0] < 0xf0 && p[1] != '\0' && p[2] != '\0') {
+		*cp = ((uint32_t)(p[0] & 0x0f) << 12) |
+		    ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+		return (3);
+	}
+	if (p[1] != '\0' && p[2] != '\0' && p[3] != '\0') {
+		*cp = ((uint32_t)(p[0] & 0x07) << 18) |
+		    ((uint32_t)(p[1] & 0x3f) << 12) |
+		    ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+		return (4);
+	}
+	*cp = 0xfffd;
+	return (1);
+}
+
+/* Bidirectional overrides, isolates and marks (HOSTILE-58). */
+static int
+cp_is_bidi(uint32_t c)
+{
+	return (c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069));
+}
+
+/*
+ * Columns a code point takes on a terminal: 0 for combining marks and
+ * zero-width characters, 2 for East Asian wide ones, else 1. A table of
+ * our own, so the layout does not depend on the locale.
+ */
+static int
+cp_width(uint32_t c)
+{
+	static const uint32_t	zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd },
+		{ 0x0610, 0x061a }, { 0x064b, 0x065f }, { 0x0e31, 0x0e31 },
+		{ 0x0e34, 0x0e3a }, { 0x0e47, 0x0e4e }, { 0x1160, 0x11ff },
+		{ 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200d },
+		{ 0x20d0, 0x20ff }, { 0x302a, 0x302f }, { 0x3099, 0x309a },
+		{ 0xd7b0, 0xd7ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+		{ 0xfeff, 0xfeff }, { 0xe0100, 0xe01ef }
+	};
+	static const uint32_t	wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf },
+		{ 0xa960, 0xa97f }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
+		{ 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 },
+		{ 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff },
+		{ 0x20000, 0x2fffd }, { 0x30000, 0x3fffd }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof zero / sizeof zero[0]; i++) {
+		if (c >= zero[i][0] && c <= zero[i][1])
+			return (0);
+	}
+	for (i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+		if (c >= wide[i][0] && c <= wide[i][1])
+			return (2);
+	}
+	return (1);
+}
+
+/*
+ * Return a copy of a string safe to print on a terminal (HOSTILE-58):
+ * valid UTF-8, without C0 and C1 controls (ESC, CR, DEL, CSI), bidi
+ * overrides and isolates. With CLEAN_LINE, runs of spaces, tabs and line
+ * breaks become single spaces and the ends are trimmed; otherwise line
+ * breaks stay and a tab becomes a space. Caller frees.
+ */
+static char *
+cli_clean(const char *s, int flags)
+{
+	struct buf	 b;
+	char		*u, *p;
+	uint32_t	 c;
+	size_t		 n;
+	int		 space = 0;
+
+	u = utf8_clean(s, strlen(s));
+	buf_init(&b);
+	for (p = u; *p != '\0'; p += n) {
+		n = utf8_len(p, &c);
+		if (c == '\n' || c == 0x2028 || c == 0x2029) {
+			if (flags & CLEAN_LINE)
+				space = 1;
+			else {
+				buf_addc(&b, '\n');
+				space = 0;
+			}
+			continue;
+		}
+		if (c == '\t' || c == ' ' ||
+		    (c == '\r' && (flags & CLEAN_LINE))) {
+			if (flags & CLEAN_LINE)
+				space = 1;
+			else
+				buf_addc(&b, ' ');
+			continue;
+		}
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || cp_is_bidi(c))
+			continue;
+		if (space && b.len > 0)
+			buf_addc(&b, ' ');
+		space = 0;
+		buf_add(&b, p, n);
+	}
+	free(u);
+	return (buf_steal(&b, NULL));
+}
+
+/* Columns len bytes of clean UTF-8 take. */
+static int
+cli_width(const char *s, size_t len)
+{
+	const char	*end = s + len;
+	uint32_t	 c;
+	int		 w = 0;
+
+	while (s < end && *s != '\0') {
+		s += utf8_len(s, &c);
+		w += cp_width(c);
+	}
+	return (w);
+}
+
+/*
+ * Append clean text cut to width columns ("…" marks a cut), padded with
+ * spaces to width if pad, right-aligned if right.
+ */
+static void
+cli_fit(struct buf *b, const char *s, int width, int pad, int right)
+{
+	const char	*p, *cut;
+	uint32_t	 c;
+	size_t		 n;
+	int		 w, cw, full;
+
+	full = cli_width(s, strlen(s));
+	if (full <= width) {
+		if (right)
+			for (w = full; w < width; w++)
+				buf_addc(b, ' ');
+		buf_adds(b, s);
+		if (pad && !right)
+			for (w = full; w < width; w++)
+				buf_addc(b, ' ');
+		return;
+	}
+	/* Keep what fits in width - 1 columns, then the ellipsis. */
+	w = 0;
+	for (p = s; *p != '\0'; p += n) {
+		n = utf8_len(p, &c);
+		cw = cp_width(c);
+		if (w + cw > width - 1)
+			break;
+		w += cw;
+	}
+	cut = p;
+	buf_add(b, s, cut - s);
+	if (width > 0) {
+		buf_adds(b, "\xe2\x80\xa6");
+		w++;
+	}
+	if (pad)
+		for (; w < width; w++)
+			buf_addc(b, ' ');
+}
+
+/*
+ * Append one line of clean text word-wrapped at width columns. Leading
+ * spaces are kept as the indent of every line of it; a word longer than
+ * a line is cut anywhere (CJK text has no spaces to break at).
+ */
+static void
+cli_wrap_line(struct buf *b, const char *line, size_t len, int width)
+{
+	const char	*p = line, *end = line + len, *w, *q;
+	uint32_t	 c;
+	size_t		 n;
+	int		 indent = 0, col, ww, cw, i;
+
+	while (p < end && *p == ' ' && indent < width / 2) {
+		indent++;
+		p++;
+	}
+	buf_add(b, line, indent);
+	col = indent;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			break;
+		w = p;
+		while (p < end && *p != ' ')
+			p += utf8_len(p, &c);
+		ww = cli_width(w, p - w);
+		if (col > indent) {
+			if (col + 1 + ww <= width) {
+				buf_addc(b, ' ');
+				col++;
+			} else {
+				buf_addc(b, '\n');
+				for (i = 0; i < indent; i++)
+					buf_addc(b, ' ');
+				col = indent;
+			}
+		}
+		if (col + ww <= width) {
+			buf_add(b, w, p - w);
+			col += ww;
+			continue;
+		}
+		for (q = w; q < p; q += n) {
+			n = utf8_len(q, &c);
+			cw = cp_width(c);
+			if (col + cw > width && col > indent) {
+				buf_addc(b, '\n');
+				for (i = 0; i < indent; i++)
+					buf_addc(b, ' ');
+				col = indent;
+			}
+			buf_add(b, q, n);
+			col += cw;
+		}
+	}
+	buf_addc(b, '\n');
+}
+
+/*
+ * Append clean multi-line text wrapped at width columns: paragraphs (one
+ * blank line between) are kept, longer runs of blank lines shrink to
+ * one, and blank lines at the ends go.
+ */
+static void
+cli_wrap(struct buf *b, const char *text, int width)
+{
+	const char	*p = text, *nl;
+	size_t		 len;
+	int		 blank = 0, any = 0;
+
+	while (*p != '\0') {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		len = nl - p;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (strspn(p, " ") >= len)
+			blank = any;
+		else {
+			if (blank)
+				buf_addc(b, '\n');
+			cli_wrap_line(b, p, len, width);
+			blank = 0;
+			any = 1;
+		}
+		p = *nl == '\0' ? nl : nl + 1;
+	}
+}
+
+/* Start a table of ncols columns; the strings must outlive it. */
+static void
+table_init(struct table *t, int ncols, const char **headers,
+    const int *flags)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->headers = headers;
+	t->flags = flags;
+}
+
+/* Add a row (ncols strings, cleaned here) and an optional note line. */
+static void
+table_add(struct table *t, const char **cells, const char *note)
+{
+	int	i;
+
+	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
+	    sizeof *t->cells);
+	t->notes = xreallocarray(t->notes, t->nrows + 1, sizeof *t->notes);
+	for (i = 0; i < t->ncols; i++) {
+		t->cells[t->nrows * t->ncols + i] =
+		    cli_clean(cells[i] != NULL ? cells[i] : "", CLEAN_LINE);
+	}
+	t->notes[t->nrows] = note != NULL ? cli_clean(note, CLEAN_LINE) : NULL;
+	t->nrows++;
+}
+
+/*
+ * Print a table with aligned columns. On a terminal of termwidth columns
+ * the widest shrinkable columns are cut until a row fits; elsewhere
+ * (termwidth 0) nothing is cut.
+ */
+static void
+table_print(struct table *t, int termwidth)
+{
+	struct buf	 b;
+	const char	*s;
+	size_t		 r;
+	int		*w, *minw, i, total, best, last, cell;
+
+	w = xcalloc(t->ncols, sizeof *w);
+	minw = xcalloc(t->ncols, sizeof *minw);
+	for (i = 0; i < t->ncols; i++) {
+		w[i] = cli_width(t->headers[i], strlen(t->headers[i]));
+		for (r = 0; r < t->nrows; r++) {
+			s = t->cells[r * t->ncols + i];
+			cell = cli_width(s, strlen(s));
+			if (cell > w[i])
+				w[i] = cell;
+		}
+		minw[i] = w[i] < COL_MIN ? w[i] : COL_MIN;
+	}
+	total = 2 * (t->ncols - 1);
+	for (i = 0; i < t->ncols; i++)
+		total += w[i];
+	while (termwidth > 0 && total > termwidth) {
+		best = -1;
+		for (i = 0; i < t->ncols; i++) {
+			if ((t->flags[i] & COL_SHRINK) && w[i] > minw[i] &&
+			    (best == -1 || w[i] > w[best]))
+				best = i;
+		}
+		if (best == -1)
+			break;
+		w[best]--;
+		total--;
+	}
+
+	buf_init(&b);
+	last = t->ncols - 1;
+	for (i = 0; i < t->ncols; i++) {
+		cli_fit(&b, t->headers[i], w[i], i != last,
+		    t->flags[i] & COL_RIGHT);
+		if (i != last)
+			buf_adds(&b, "  ");
+	}
+	buf_addc(&b, '\n');
+	cli_write(b.data, b.len);
+	for (r = 0; r < t->nrows && cli_out_ok(); r++) {
+		buf_reset(&b);
+		for (i = 0; i < t->ncols; i++) {
+			cli_fit(&b, t->cells[r * t->ncols + i], w[i],
+			    i != last, t->flags[i] & COL_RIGHT);
+			if (i != last)
+				buf_adds(&b, "  ");
+		}
+		while (b.len > 0 && b.data[b.len - 1] == ' ')
+			b.data[--b.len] = '\0';
+		buf_addc(&b, '\n');
+		if (t->notes[r] != NULL) {
+			buf_adds(&b, "    ");
+			cli_fit(&b, t->notes[r],
+			    termwidth > 4 ? termwidth - 4 : INT32_MAX, 0, 0);
+			buf_addc(&b, '\n');
+		}
+		cli_write(b.data, b.len);
+	}
+	buf_free(&b);
+	free(w);
+	free(minw);
+}
+
+static void
+table_free(struct table *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	for (i = 0; i < t->nrows; i++)
+		free(t->notes[i]);
+	free(t->cells);
+	free(t->notes);
+}
+
+/* A JSON string, or null for NULL; never NULL itself. */
+static json_t *
+cli_jstr(const char *s)
+{
+	json_t	*j;
+	char	*u;
+
+	if (s == NULL)
+		return (json_null());
+	if ((j = json_string(s)) != NULL)
+		return (j);
+	/* jansson wants UTF-8: repair what the store should not hold. */
+	u = utf8_clean(s, strlen(s));
+	j = json_string(u);
+	free(u);
+	if (j == NULL)
+		fatalx("out of memory");
+	return (j);
+}
+
+/* An RFC 3339 time, or null. */
+static json_t *
+cli_jtime(int64_t t)
+{
+	char	buf[DATE_BUFSZ];
+
+	if (t == TIME_NONE)
+		return (json_null());
+	return (cli_jstr(date_rfc3339(t, buf)));
+}
+
+static void
+cli_jset(json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(obj, key, v) != 0)
+		fatalx("out of memory");
+}
+
+static void
+cli_jappend(json_t *arr, json_t *v)
+{
+	if (v == NULL || json_array_append_new(arr, v) != 0)
+		fatalx("out of memory");
+}
+
+/* Print a JSON document, indented, keys in insertion order. */
+static void
+cli_jprint(json_t *j)
+{
+	char	*s;
+
+	s = json_dumps(j, JSON_INDENT(2)|JSON_PRESERVE_ORDER);
+	if (s == NULL)
+		fatalx("out of memory");
+	cli_puts(s);
+	cli_puts("\n");
+	free(s);
+}
+
+/* A time for tables: "2019-04-24 12:15" (UTC), or "-". */
+static char *
+cli_time_short(int64_t t, char *buf)
+{
+	size_t	len;
+
+	if (t == TIME_NONE) {
+		snprintf(buf, DATE_BUFSZ, "-");
+		return (buf);
+	}
+	date_rfc3339(t, buf);
+	len = strlen(buf);
+	if (len >= 16 && buf[10] == 'T') {
+		buf[10] = ' ';
+		buf[16] = '\0';
+	}
+	return (buf);
+}
+
+/* An RFC 3339 time, or none when unknown. */
+static const char *
+cli_time_or(int64_t t, char *buf, const char *none)
+{
+	if (t == TIME_NONE)
+		return (none);
+	return (date_rfc3339(t, buf));
+}
+
+/* Load the configuration. Returns EXIT_OK or EXIT_USER (printed). */
+static int
+cli_conf(struct cli *cli, struct conf **conf)
+{
+	char	*cause = NULL;
+
+	if ((*conf = conf_load(cli->conf_path, &cause)) == NULL) {
+		cli_warnx("%s", cause != NULL ? cause : cli->conf_path);
+		free(cause);
+		return (EXIT_USER);
+	}
+	return (EXIT_OK);
+}
+
+/*
+ * Open the store read-only. A missing database is a plain "no such
+ * file", not something to create (HOSTILE-60). Returns EXIT_OK or
+ * EXIT_USER (printed).
+ */
+static int
+cli_store(const struct conf *conf, struct store **st)
+{
+	struct stat	 sb;
+	char		*cause = NULL;
+
+	if (stat(conf->database, &sb) == -1) {
+		cli_warnx("%s: %s", conf->database, strerror(errno));
+		return (EXIT_USER);
+	}
+	if ((*st = store_open(conf->database, STORE_READONLY,
+	    &cause)) == NULL) {
+		cli_warnx("%s", cause != NULL ? cause : conf->database);
+		free(cause);
+		return (EXIT_USER);
+	}
+	return (EXIT_OK);
+}
+
+/* What a feed is called: its label, else its title, else its URL. */
+static char *
+cli_feed_label(const struct store_feed *f)
+{
+	if (f->label != NULL && *f->label != '\0')
+		return (xstrdup(f->label));
+	if (f->title != NULL && *f->title != '\0')
+		return (xstrdup(f->title));
+	return (url_redact(f->url));
+}
+
+/*
+ * What a source is called: its label, else the URL it is polled at
+ * (without credentials). Caller frees.
+ */
+static char *
+cli_source_label(const struct entry_source *src)
+{
+	if (src->label != NULL && *src->label != '\0')
+		return (xstrdup(src->label));
+	if (src->feed_url != NULL)
+		return (url_redact(src->feed_url));
+	return (xstrdup("?"));
+}
+
+/* An entry object of the CLI's JSON (DESIGN.md, "CLI"). */
+static json_t *
+cli_entry_json(const struct stored_entry *se)
+{
+	json_t	*o, *sources;
+	char	*label;
+	size_t	 i;
+
+	o = json_object();
+	if (o == NULL)
+		fatalx("out of memory");
+	cli_jset(o, "id", json_integer(se->id));
+	cli_jset(o, "title", cli_jstr(se->title != NULL ? se->title : ""));
+	cli_jset(o, "link", cli_jstr(se->link));
+	cli_jset(o, "author", cli_jstr(se->author));
+	cli_jset(o, "published", cli_jtime(se->published));
+	cli_jset(o, "updated", cli_jtime(se->updated));
+	sources = json_array();
+	if (sources == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < se->nsources; i++) {
+		label = cli_source_label(&se->sources[i]);
+		cli_jappend(sources, cli_jstr(label));
+		free(label);
+	}
+	if (json_array_size(sources) > 0)
+		cli_jset(o, "label", json_copy(json_array_get(sources, 0)));
+	else
+		cli_jset(o, "label", json_null());
+	cli_jset(o, "sources", sources);
+	return (o);
+}
+
+/*
+ * Read a whole file ("-": stdin) of at most PARSE_MAX bytes. Returns
+ * EXIT_OK with *data (caller frees) and *len, or EXIT_USER (printed).
+ */
+static int
+cli_read_file(const char *path, char **data, size_t *len)
+{
+	struct buf	 b;
+	struct stat	 sb;
+	char		 chunk[65536];
+	ssize_t		 n;
+	int		 fd, rc = EXIT_USER;
+
+	buf_init(&b);
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1) {
+		cli_warnx("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cli_warnx("%s: %s", path, strerror(EISDIR));
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			cli_warnx("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (b.len + n > PARSE_MAX) {
+			cli_warnx("%s: larger than %d MiB", path,
+			    PARSE_MAX / (1024 * 1024));
+			goto out;
+		}
+		buf_add(&b, chunk, n);
+	}
+	*data = buf_steal(&b, len);
+	rc = EXIT_OK;
+out:
+	if (fd != -1 && fd != STDIN_FILENO)
+		close(fd);
+	buf_free(&b);
+	return (rc);
+}
+
+/* feeds: one row per feed with its fetch state. */
+static int
+verb_feeds(struct cli *cli)
+{
+	static const char	*headers[] = { "ID", "LABEL", "CATEGORY",
+				    "STATUS", "LAST FETCH", "ENTRIES",
+				    "ERROR" };
+	static const int	 flags[] = { COL_RIGHT, COL_SHRINK, COL_SHRINK,
+				    0, 0, COL_RIGHT, COL_SHRINK };
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	**v = NULL, *f;
+	struct table		 t;
+	const char		*cells[7];
+	json_t			*arr, *o;
+	char			 id[32], count[32], when[DATE_BUFSZ];
+	char			*label, *moved, *redacted, *cause = NULL;
+	size_t			 n = 0, i;
+	int			 rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if (store_feeds(st, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+
+	if (cli->json) {
+		if ((arr = json_array()) == NULL)
+			fatalx("out of memory");
+		for (i = 0; i < n; i++) {
+			f = v[i];
+			if ((o = json_object()) == NULL)
+				fatalx("out of memory");
+			cli_jset(o, "id", json_integer(f->id));
+			cli_jset(o, "url", cli_jstr(f->url));
+			if (f->fetch_url != NULL &&
+			    strcmp(f->fetch_url, f->url) != 0)
+				cli_jset(o, "fetch_url",
+				    cli_jstr(f->fetch_url));
+			else
+				cli_jset(o, "fetch_url", json_null());
+			if (f->label != NULL && *f->label != '\0')
+				cli_jset(o, "label", cli_jstr(f->label));
+			else if (f->title != NULL && *f->title != '\0')
+				cli_jset(o, "label", cli_jstr(f->title));
+			else
+				cli_jset(o, "label", json_null());
+			cli_jset(o, "title", cli_jstr(f->title));
+			cli_jset(o, "category", cli_jstr(f->category));
+			cli_jset(o, "enabled", json_boolean(f->enabled));
+			cli_jset(o, "status", cli_jstr(f->status));
+			cli_jset(o, "last_fetch", cli_jtime(f->last_fetch));
+			cli_jset(o, "next_poll", cli_jtime(f->next_poll));
+			cli_jset(o, "entries", json_integer(f->entries));
+			cli_jset(o, "error", cli_jstr(f->error));
+			cli_jappend(arr, o);
+		}
+		cli_jprint(arr);
+		json_decref(arr);
+		goto out;
+	}
+
+	table_init(&t, 7, headers, flags);
+	for (i = 0; i < n; i++) {
+		f = v[i];
+		snprintf(id, sizeof id, "%" PRId64, f->id);
+		snprintf(count, sizeof count, "%" PRId64, f->entries);
+		label = cli_feed_label(f);
+		cells[0] = id;
+		cells[1] = label;
+		cells[2] = f->category;
+		cells[3] = f->status;
+		cells[4] = cli_time_or(f->last_fetch, when, "-");
+		cells[5] = count;
+		cells[6] = f->error;
+		moved = NULL;
+		if (f->fetch_url != NULL && strcmp(f->fetch_url, f->url) != 0) {
+			redacted = url_redact(f->fetch_url);
+			xasprintf(&moved, "moved permanently to %s", redacted);
+			free(redacted);
+		}
+		table_add(&t, cells, moved);
+		free(moved);
+		free(label);
+	}
+	table_print(&t, cli->termwidth);
+	table_free(&t);
+out:
+	free(cause);
+	store_feeds_free(v, n);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* entries [--limit N]: newest first, each story once. */
+static int
+verb_entries(struct cli *cli)
+{
+	static const char	*headers[] = { "ID", "DATE", "SOURCE",
+				    "TITLE" };
+	static const int	 flags[] = { COL_RIGHT, 0, COL_SHRINK,
+				    COL_SHRINK };
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct stored_entry	**v = NULL, *se;
+	struct store_query	 q;
+	struct table		 t;
+	struct buf		 src;
+	const char		*cells[4];
+	json_t			*arr;
+	char			 id[32], when[DATE_BUFSZ], *label;
+	char			*cause = NULL;
+	int64_t			 limit = LIMIT_DEFAULT;
+	size_t			 n = 0, i, j;
+	int			 rc;
+
+	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
+	    &limit) != 0)
+		return (cli_usage_error("--limit: not a number from 0 to %lld:"
+		    " '%.32s'", LIMIT_MAX, cli->limit));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	memset(&q, 0, sizeof q);
+	q.limit = limit;
+	if (store_entries(st, &q, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+
+	if (cli->json) {
+		if ((arr = json_array()) == NULL)
+			fatalx("out of memory");
+		for (i = 0; i < n; i++)
+			cli_jappend(arr, cli_entry_json(v[i]));
+		cli_jprint(arr);
+		json_decref(arr);
+		goto out;
+	}
+
+	table_init(&t, 4, headers, flags);
+	buf_init(&src);
+	for (i = 0; i < n; i++) {
+		se = v[i];
+		snprintf(id, sizeof id, "%" PRId64, se->id);
+		buf_reset(&src);
+		for (j = 0; j < se->nsources; j++) {
+			if (j > 0)
+				buf_adds(&src, ", ");
+			label = cli_source_label(&se->sources[j]);
+			buf_adds(&src, label);
+			free(label);
+		}
+		cells[0] = id;
+		cells[1] = cli_time_short(stored_entry_date(se), when);
+		cells[2] = src.data != NULL ? src.data : "";
+		cells[3] = se->title;
+		table_add(&t, cells, NULL);
+	}
+	buf_free(&src);
+	table_print(&t, cli->termwidth);
+	table_free(&t);
+out:
+	free(cause);
+	stored_entries_free(v, n);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* show ID: one entry as text to read, or as JSON. */
+static int
+verb_show(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct stored_entry	*se = NULL;
+	struct buf		 b;
+	const char		*html;
+	json_t			*o;
+	char			 when[DATE_BUFSZ], *text = NULL, *s;
+	char			*cause = NULL, *label, *line;
+	int64_t			 id, t;
+	size_t			 i;
+	int			 rc, width;
+
+	if (cli_number(cli->args[1], INT64_MAX, &id) != 0)
+		return (cli_usage_error("show: not an entry id: '%.32s'",
+		    cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if (store_entry_get(st, id, &se, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (se == NULL) {
+		cli_warnx("no entry %" PRId64, id);
+		rc = EXIT_USER;
+		goto out;
+	}
+
+	html = se->content != NULL ? se->content :
+	    (se->summary != NULL ? se->summary : "");
+	text = html_to_text(html);
+	if (cli->json) {
+		o = cli_entry_json(se);
+		cli_jset(o, "content", cli_jstr(se->content != NULL ?
+		    se->content : se->summary));
+		cli_jset(o, "text", cli_jstr(text));
+		cli_jprint(o);
+		json_decref(o);
+		goto out;
+	}
+
+	width = cli->termwidth > 0 ? cli->termwidth : WRAP_DEFAULT;
+	if (width < WRAP_MIN)
+		width = WRAP_MIN;
+	buf_init(&b);
+	s = cli_clean(se->title != NULL && *se->title != '\0' ?
+	    se->title : "(untitled)", CLEAN_LINE);
+	cli_wrap(&b, s, width);
+	free(s);
+
+	/* "Posted on DATE by AUTHOR", as the HTML page says it. */
+	t = stored_entry_date(se);
+	s = cli_clean(se->author != NULL ? se->author : "", CLEAN_LINE);
+	line = NULL;
+	if (t != TIME_NONE && *s != '\0')
+		xasprintf(&line, "Posted on %s by %s", date_human(t, when), s);
+	else if (t != TIME_NONE)
+		xasprintf(&line, "Posted on %s", date_human(t, when));
+	else if (*s != '\0')
+		xasprintf(&line, "Posted by %s", s);
+	if (line != NULL)
+		cli_wrap(&b, line, width);
+	free(line);
+	free(s);
+	if (se->link != NULL) {
+		s = cli_clean(se->link, CLEAN_LINE);
+		buf_printf(&b, "%s\n", s);
+		free(s);
+	}
+	for (i = 0; i < se->nsources; i++) {
+		label = cli_source_label(&se->sources[i]);
+		s = cli_clean(label, CLEAN_LINE);
+		buf_printf(&b, "%s[%s]", i > 0 ? " " : "", s);
+		free(s);
+		free(label);
+	}
+	if (se->nsources > 0)
+		buf_addc(&b, '\n');
+	s = cli_clean(text, 0);
+	if (*s != '\0') {
+		buf_addc(&b, '\n');
+		cli_wrap(&b, s, width);
+	}
+	free(s);
+	cli_write(b.data, b.len);
+	buf_free(&b);
+out:
+	free(text);
+	free(cause);
+	stored_entry_free(se);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* refresh [FEED]: ask the daemon to poll now; return once it has it. */
+static int
+verb_refresh(struct cli *cli)
+{
+	struct conf	*conf = NULL;
+	char		*request = NULL, *cause = NULL;
+	int		 rc;
+
+	if (cli->nargs > 1 && !cli_arg_ok(cli->args[1]))
+		return (cli_usage_error("refresh: not a feed id, URL or label:"
+		    " '%.32s'", cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if (cli->nargs > 1)
+		xasprintf(&request, "refresh %s", cli->args[1]);
+	else
+		request = xstrdup("refresh");
+	if (server_control_send(conf->control, request, &cause) != 0) {
+		cli_warnx("%s", cause != NULL ? cause : "refresh failed");
+		rc = EXIT_USER;
+	}
+out:
+	free(request);
+	free(cause);
+	conf_free(conf);
+	return (rc);
+}
+
+/* parse FILE: the normalized view of a feed file; no config, no store. */
+static int
+verb_parse(struct cli *cli)
+{
+	const char	*path = cli->args[1];
+	struct feed_doc	*doc = NULL;
+	struct buf	 b;
+	char		*data = NULL, *cause = NULL, *json, *s;
+	size_t		 len;
+	int		 rc;
+
+	if ((rc = cli_read_file(path, &data, &len)) != EXIT_OK)
+		goto out;
+	if ((doc = parse_buffer(data, len, NULL, &cause)) == NULL) {
+		if (cause != NULL && strncmp(cause, "not a feed", 10) == 0)
+			cli_warnx("%s: %s", path, cause);
+		else
+			cli_warnx("%s: not a feed: %s", path,
+			    cause != NULL ? cause : "unreadable");
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cli->json) {
+		json = parse_doc_json(doc);
+		cli_puts(json);
+		if (*json == '\0' || json[strlen(json) - 1] != '\n')
+			cli_puts("\n");
+		free(json);
+		goto out;
+	}
+	buf_init(&b);
+	s = cli_clean(path, CLEAN_LINE);
+	buf_printf(&b, "file: %s\n", s);
+	free(s);
+	buf_printf(&b, "format: %s\n", feed_format_name(doc->format));
+	s = cli_clean(doc->meta.title != NULL ? doc->meta.title : "",
+	    CLEAN_LINE);
+	buf_printf(&b, "title: %s\n", s);
+	free(s);
+	buf_printf(&b, "entries: %zu\n", doc->nentries);
+	if (doc->malformed != NULL) {
+		s = cli_clean(doc->malformed, CLEAN_LINE);
+		buf_printf(&b, "malformed: %s\n", s);
+		free(s);
+	}
+	cli_write(b.data, b.len);
+	buf_free(&b);
+out:
+	feed_doc_free(doc);
+	free(data);
+	free(cause);
+	return (rc);
+}
+
+/* check-config: load the configuration and say what is wrong, if any. */
+static int
+verb_check_config(struct cli *cli)
+{
+	struct conf	*conf = NULL;
+	struct buf	 b;
+	char		*s;
+	int		 rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		return (rc);
+	buf_init(&b);
+	s = cli_clean(cli->conf_path, CLEAN_LINE);
+	buf_printf(&b, "%s: ok (%zu feed%s)\n", s, conf->nfeeds,
+	    conf->nfeeds == 1 ? "" : "s");
+	free(s);
+	cli_write(b.data, b.len);
+	buf_free(&b);
+	conf_free(conf);
+	return (EXIT_OK);
+}
+
+/* help: the usage text on stdout. */
+static int
+verb_help(struct cli *cli)
+{
+	cli_usage();
+	return (EXIT_OK);
+}
