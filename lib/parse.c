@@ -1,1 +1,2772 @@
-/* Placeholder: being written. */
+/*
+ * Feed documents to normalized entries: RSS 0.9x, 1.0 and 2.0 and Atom
+ * 1.0, read with libxml2's push parser into a tree that is then walked.
+ */
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/encoding.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+
+#include "buf.h"
+#include "date.h"
+#include "entry.h"
+#include "html.h"
+#include "log.h"
+#include "parse.h"
+#include "url.h"
+#include "xmalloc.h"
+
+/*
+ * libxml2 options: no network, recover from errors (feeds are often not
+ * well-formed), CDATA as plain text, no error printing (errors come to
+ * parse_error_cb), line numbers past 65535. Never NOENT, DTDLOAD,
+ * DTDATTR, DTDVALID, XINCLUDE or HUGE (HOSTILE-6): entities are not
+ * expanded, no DTD is loaded, libxml2's own size limits stay on.
+ */
+#define PARSE_OPTIONS	(XML_PARSE_NONET | XML_PARSE_RECOVER | \
+			    XML_PARSE_NOCDATA | XML_PARSE_NOERROR | \
+			    XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES)
+
+/* A document larger than this is refused (the fetcher caps lower). */
+#define PARSE_MAX_DOC		(64 * 1024 * 1024)
+/* A text field is cut at this many bytes (HOSTILE-9). */
+#define PARSE_MAX_FIELD		(1024 * 1024)
+/* At most this many entries, the newest, are read (HOSTILE-17). */
+#define PARSE_MAX_ENTRIES	1000
+/* Past this many categories or enclosures an entry takes no more. */
+#define PARSE_MAX_CATEGORIES	64
+#define PARSE_MAX_ENCLOSURES	16
+/* A link longer than this is dropped (HOSTILE-19). */
+#define PARSE_MAX_LINK		8192
+/* libxml2 is fed at most this much at a time. */
+#define PARSE_PIECE		(64 * 1024)
+/* Bytes held back at most to find the document's own encoding. */
+#define PARSE_HEAD_MAX		1024
+/* A longer '&...;' is not a reference (entity names are short). */
+#define PARSE_MAX_REF		64
+/* Longest libxml2 message kept for doc->malformed and causes. */
+#define PARSE_MAX_MESSAGE	200
+
+#define NS_ATOM		"http://www.w3.org/2005/Atom"
+#define NS_ATOM03	"http://purl.org/atom/ns#"
+#define NS_RSS10	"http://purl.org/rss/1.0/"
+#define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS	"http://purl.org/dc/terms/"
+#define NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define NS_XML		"http://www.w3.org/XML/1998/namespace"
+
+/*
+ * An HTML named entity (&nbsp;, &eacute;) handed to libxml2 as if it
+ * were predefined, so that it is read as its character (HOSTILE-11).
+ */
+struct parse_entity {
+	xmlEntity		 ent;
+	char			 name[32];
+	char			 value[8];
+	struct parse_entity	*next;
+};
+
+/*
+ * Where the bare-ampersand filter is in the document: it only needs to
+ * know comments, CDATA sections, processing instructions and the
+ * DOCTYPE, where '&' means nothing, from everything else.
+ */
+enum parse_lex {
+	LEX_TEXT,		/* text, tags and attribute values */
+	LEX_LT,			/* after '<' */
+	LEX_BANG,		/* after "<!": "--" or "[CDATA[" next? */
+	LEX_COMMENT,
+	LEX_CDATA,
+	LEX_PI,
+	LEX_DECL,		/* <!DOCTYPE ...> and its internal subset */
+	LEX_AMP			/* after '&': reading a reference */
+};
+
+/* An item and its date, to keep the newest when there are too many. */
+struct parse_rank {
+	int64_t		 date;
+	size_t		 index;
+	xmlNodePtr	 node;
+};
+
+struct parse {
+	char			*base_url;
+	char			*charset;
+	xmlParserCtxtPtr	 ctxt;
+	struct buf		 head;		/* held back */
+	size_t			 total;		/* bytes pushed */
+	int			 nonspace;	/* seen more than blanks */
+	char			 sniff[512];	/* the first bytes */
+	size_t			 nsniff;
+	int			 depth;
+	int			 root_seen;
+	int			 root_closed;
+	size_t			 run;		/* text run length */
+	int			 ending;	/* in the final parse call */
+	char			*stop;		/* why it stopped */
+	char			*error;		/* first error */
+	int			 end_error;	/* an error at the end */
+	struct parse_entity	*entities;
+
+	/* The bare-ampersand filter (parse_filter). */
+	int			 amp_filter;	/* on (ASCII-based) */
+	enum parse_lex		 lex;
+	char			 lexbuf[PARSE_MAX_REF + 1];
+	size_t			 nlex;
+	int			 lexend;	/* end marker matched */
+	int			 lexquote;	/* LEX_DECL: open quote */
+	int			 lexdepth;	/* LEX_DECL: '[' depth */
+	int			 line;
+	struct buf		 out;		/* filtered bytes */
+
+	/* Mislabeled Latin-1 (parse_utf8_track). */
+	int			 latin1;	/* labeled Latin-1 */
+	int			 u8_need;
+	int			 u8_bad;
+	int			 u8_multi;
+	int			 mislabeled;	/* UTF-8 in fact */
+
+	/* The newest items so far, a heap with the oldest on top. */
+	struct parse_rank	*kept;
+	size_t			 nkept;
+	size_t			 nitems;
+};
+
+/* How an Atom text construct or content element is to be read. */
+enum parse_type {
+	PARSE_TEXT,
+	PARSE_HTML,
+	PARSE_XHTML,
+	PARSE_XML,
+	PARSE_SKIP
+};
+
+/* What the walkers share while building one document. */
+struct parse_walk {
+	struct parse	*p;
+	struct feed_doc	*d;
+	const char	*ns;		/* the format's own namespace */
+};
+
+static void	 parse_fail(struct parse *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+static void	 parse_error_cb(void *, xmlErrorPtr);
+static xmlEntityPtr parse_get_entity_cb(void *, const xmlChar *);
+static xmlEntityPtr parse_get_pentity_cb(void *, const xmlChar *);
+static void	 parse_entity_decl_cb(void *, const xmlChar *, int,
+		     const xmlChar *, const xmlChar *, xmlChar *);
+static void	 parse_unparsed_decl_cb(void *, const xmlChar *,
+		     const xmlChar *, const xmlChar *, const xmlChar *);
+static void	 parse_internal_subset_cb(void *, const xmlChar *,
+		     const xmlChar *, const xmlChar *);
+static void	 parse_external_subset_cb(void *, const xmlChar *,
+		     const xmlChar *, const xmlChar *);
+static xmlParserInputPtr parse_resolve_cb(void *, const xmlChar *,
+		     const xmlChar *);
+static void	 parse_start_cb(void *, const xmlChar *, const xmlChar *,
+		     const xmlChar *, int, const xmlChar **, int, int,
+		     const xmlChar **);
+static void	 parse_end_cb(void *, const xmlChar *, const xmlChar *,
+		     const xmlChar *);
+static void	 parse_chars_cb(void *, const xmlChar *, int);
+static int	 parse_is_item(xmlNodePtr);
+static int	 parse_rank_worse(const struct parse_rank *,
+		     const struct parse_rank *);
+static void	 parse_drop(xmlNodePtr);
+static void	 parse_keep(struct parse *, xmlNodePtr);
+static void	 parse_check_root(struct parse *, const xmlChar *,
+		     const xmlChar *);
+static char	*parse_short_name(const xmlChar *);
+static int	 parse_head_ready(struct parse *);
+static char	*parse_decl_encoding(struct parse *);
+static const char *parse_override(struct parse *);
+static int	 parse_ascii_encoding(struct parse *, const char *);
+static int	 parse_ref_char(const char *, size_t, int);
+static int	 parse_ref_done(const char *, size_t);
+static int	 parse_lex_decl(struct parse *, int);
+static void	 parse_bare_amp(struct parse *, struct buf *);
+static void	 parse_filter(struct parse *, const char *, size_t,
+		     struct buf *);
+static void	 parse_filter_end(struct parse *, struct buf *);
+static int	 parse_start(struct parse *);
+static int	 parse_feed(struct parse *, const char *, size_t);
+static void	 parse_note_bytes(struct parse *, const char *, size_t);
+static const char *parse_sniff(struct parse *);
+static void	 parse_cause(struct parse *, char **);
+static const char *parse_entity_value(const xmlChar *, char *);
+
+static int	 parse_is(xmlNodePtr, const char *, const char *);
+static void	 parse_walk(xmlNodePtr, int (*)(xmlNodePtr, void *),
+		     void (*)(xmlNodePtr, void *), void *);
+static int	 parse_text_enter(xmlNodePtr, void *);
+static int	 parse_markup_enter(xmlNodePtr, void *);
+static void	 parse_markup_leave(xmlNodePtr, void *);
+static void	 parse_noop_leave(xmlNodePtr, void *);
+static char	*parse_finish_field(struct buf *, xmlNodePtr);
+static int	 parse_latin1_name(const char *);
+static void	 parse_utf8_track(struct parse *, const char *, size_t);
+static int	 parse_cp1252_byte(uint32_t);
+static int	 parse_utf8_valid(const unsigned char *, size_t);
+static void	 parse_unmojibake(const char *, size_t, struct buf *);
+static char	*parse_text(xmlNodePtr);
+static char	*parse_markup(xmlNodePtr);
+static int	 parse_has_elements(xmlNodePtr);
+static char	*parse_attr(xmlNodePtr, const char *, const char *);
+static char	*parse_line(const char *);
+static int	 parse_looks_html(const char *);
+static char	*parse_plain(const char *);
+static char	*parse_address(const char *);
+static char	*parse_trim(char *);
+static char	*parse_base(struct parse *, xmlNodePtr);
+static char	*parse_link(const char *, const char *);
+static int64_t	 parse_date(xmlNodePtr);
+static char	*parse_nonempty(char *);
+static char	*parse_escape(const char *);
+static char	*parse_hash_id(const struct entry *);
+static void	 parse_add_category(struct entry *, char *);
+static void	 parse_add_enclosure(struct entry *, char *, char *,
+		     const char *);
+static char	*parse_rss_author(const char *, int *);
+static int	 parse_rank_cmp(const void *, const void *);
+static xmlNodePtr *parse_select(xmlNodePtr *, size_t *, const char *,
+		     int);
+static xmlNodePtr *parse_grow(xmlNodePtr *, size_t, size_t *);
+static int64_t	 parse_item_date(xmlNodePtr, const char *, int);
+
+static struct feed_doc *parse_build(struct parse *, char **);
+static void	 parse_rss(struct parse_walk *, xmlNodePtr);
+static void	 parse_rss_channel(struct parse_walk *, xmlNodePtr);
+static struct entry *parse_rss_item(struct parse_walk *, xmlNodePtr);
+static void	 parse_atom(struct parse_walk *, xmlNodePtr);
+static struct entry *parse_atom_entry(struct parse_walk *, xmlNodePtr,
+		     const char *);
+static enum parse_type parse_atom_type(xmlNodePtr);
+static char	*parse_atom_plain(xmlNodePtr);
+static char	*parse_atom_html(struct parse *, xmlNodePtr);
+static void	 parse_atom_link(struct parse_walk *, struct entry *,
+		     xmlNodePtr);
+static char	*parse_atom_person(xmlNodePtr);
+static xmlNodePtr parse_xhtml_div(xmlNodePtr);
+static int	 parse_atom_rel(const char *, const char *);
+
+static json_t	*parse_json_str(const char *);
+static json_t	*parse_json_time(int64_t);
+
+/* Stop the parser for good, with the reason the caller will be given. */
+static void
+parse_fail(struct parse *p, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (p->stop == NULL) {
+		va_start(ap, fmt);
+		xvasprintf(&p->stop, fmt, ap);
+		va_end(ap);
+	}
+	if (p->ctxt != NULL)
+		xmlStopParser(p->ctxt);
+}
+
+/* Keep the first error libxml2 reports, as "line N: message". */
+static void
+parse_error_cb(void *arg, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+	struct parse		*p;
+	char			*msg, *clean;
+	size_t			 n;
+
+	if (ctxt == NULL || (p = ctxt->_private) == NULL || e == NULL)
+		return;
+	if (e->level < XML_ERR_ERROR)
+		return;
+	if (p->ending)
+		p->end_error = 1;
+	if (p->error != NULL)
+		return;
+	/* Messages quote the document: clean them like any field. */
+	clean = utf8_clean(e->message != NULL ? e->message : "error",
+	    e->message != NULL ? strlen(e->message) : 5);
+	msg = parse_line(clean);
+	free(clean);
+	n = strlen(msg);
+	if (n > PARSE_MAX_MESSAGE) {
+		n = PARSE_MAX_MESSAGE;
+		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+			n--;
+		msg[n] = '\0';
+	}
+	xasprintf(&p->error, "line %d: %s", e->line, msg);
+	free(msg);
+}
+
+/*
+ * Map an HTML named entity to its character, in text only. In an
+ * attribute value libxml2 would copy only the first byte of a
+ * predefined entity, so there the entity stays undeclared (an error:
+ * the character is dropped and the document marked malformed).
+ */
+static xmlEntityPtr
+parse_get_entity_cb(void *arg, const xmlChar *name)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+	struct parse		*p = ctxt->_private;
+	struct parse_entity	*pe;
+	char			 value[8];
+
+	if (ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE ||
+	    strlen((const char *)name) >= sizeof pe->name ||
+	    parse_entity_value(name, value) == NULL)
+		return (xmlSAX2GetEntity(arg, name));
+	for (pe = p->entities; pe != NULL; pe = pe->next) {
+		if (strcmp(pe->name, (const char *)name) == 0)
+			return (&pe->ent);
+	}
+	pe = xcalloc(1, sizeof *pe);
+	memcpy(pe->name, name, strlen((const char *)name) + 1);
+	memcpy(pe->value, value, sizeof pe->value);
+	pe->ent.type = XML_ENTITY_DECL;
+	pe->ent.name = (const xmlChar *)pe->name;
+	pe->ent.content = (xmlChar *)pe->value;
+	pe->ent.length = (int)strlen(pe->value);
+	pe->ent.etype = XML_INTERNAL_PREDEFINED_ENTITY;
+	pe->next = p->entities;
+	p->entities = pe;
+	return (&pe->ent);
+}
+
+/* Parameter entities are never declared, so never found. */
+static xmlEntityPtr
+parse_get_pentity_cb(void *arg, const xmlChar *name)
+{
+	return (NULL);
+}
+
+/*
+ * Any entity declaration ends the parse: that is what XXE (HOSTILE-1 to
+ * HOSTILE-3), billion laughs (HOSTILE-4) and quadratic blowup
+ * (HOSTILE-5) need, and no real feed declares entities.
+ */
+static void
+parse_entity_decl_cb(void *arg, const xmlChar *name, int type,
+    const xmlChar *public_id, const xmlChar *system_id, xmlChar *content)
+{
+	xmlParserCtxtPtr	ctxt = arg;
+
+	parse_fail(ctxt->_private,
+	    "rejected: the document declares entities");
+}
+
+/* An unparsed entity declaration is an entity declaration too. */
+static void
+parse_unparsed_decl_cb(void *arg, const xmlChar *name,
+    const xmlChar *public_id, const xmlChar *system_id,
+    const xmlChar *notation)
+{
+	xmlParserCtxtPtr	ctxt = arg;
+
+	parse_fail(ctxt->_private,
+	    "rejected: the document declares entities");
+}
+
+/* A DOCTYPE: an HTML one means an HTML page, anything else is kept. */
+static void
+parse_internal_subset_cb(void *arg, const xmlChar *name,
+    const xmlChar *external_id, const xmlChar *system_id)
+{
+	xmlParserCtxtPtr	ctxt = arg;
+
+	if (name != NULL && strcasecmp((const char *)name, "html") == 0) {
+		parse_fail(ctxt->_private, "not a feed: an HTML page");
+		return;
+	}
+	xmlSAX2InternalSubset(arg, name, external_id, system_id);
+}
+
+/* External subsets are never loaded (HOSTILE-2). */
+static void
+parse_external_subset_cb(void *arg, const xmlChar *name,
+    const xmlChar *external_id, const xmlChar *system_id)
+{
+}
+
+/* Nor is any external entity (HOSTILE-1, HOSTILE-2). */
+static xmlParserInputPtr
+parse_resolve_cb(void *arg, const xmlChar *public_id,
+    const xmlChar *system_id)
+{
+	return (NULL);
+}
+
+/*
+ * An element starts. The root decides whether this is a feed at all
+ * (HOSTILE-14), so a web page is refused at its first tag.
+ *
+ * Why wellFormed is reset here and in the other callbacks: after any
+ * error, libxml2 2.9 drops every later entity reference, &amp; and &lt;
+ * included, so one stray '&' in a title would mangle all the escaped
+ * HTML after it. The error is already recorded by parse_error_cb.
+ */
+static void
+parse_start_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+	struct parse		*p = ctxt->_private;
+
+	ctxt->wellFormed = 1;
+	p->run = 0;
+	if (p->depth++ == 0) {
+		p->root_seen = 1;
+		parse_check_root(p, localname, uri);
+		if (p->stop != NULL)
+			return;
+	}
+	xmlSAX2StartElementNs(arg, localname, prefix, uri, nb_namespaces,
+	    namespaces, nb_attributes, nb_defaulted, attributes);
+}
+
+/* An element ends; the root ending means the document is complete. */
+static void
+parse_end_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+	struct parse		*p = ctxt->_private;
+	xmlNodePtr		 n = ctxt->node;
+
+	ctxt->wellFormed = 1;
+	p->run = 0;
+	xmlSAX2EndElementNs(arg, localname, prefix, uri);
+	if (n != NULL && p->stop == NULL && parse_is_item(n))
+		parse_keep(p, n);
+	if (p->depth > 0 && --p->depth == 0)
+		p->root_closed = 1;
+}
+
+/*
+ * Is n, just closed, an item or entry the walkers will read: an RSS
+ * <item> in <channel> or beside it, an Atom <entry> in <feed>?
+ */
+static int
+parse_is_item(xmlNodePtr n)
+{
+	xmlNodePtr	 parent = n->parent, root;
+	const char	*ns;
+
+	if (n->type != XML_ELEMENT_NODE || parent == NULL ||
+	    parent->type != XML_ELEMENT_NODE)
+		return (0);
+	root = parent;
+	if (strcmp((const char *)parent->name, "channel") == 0 &&
+	    parent->parent != NULL && parent->parent->type == XML_ELEMENT_NODE)
+		root = parent->parent;
+	if (root->parent == NULL || root->parent->type != XML_DOCUMENT_NODE)
+		return (0);
+	if (strcmp((const char *)root->name, "feed") == 0)
+		return (root == parent && parse_is(n, NS_ATOM, "entry"));
+	if (strcmp((const char *)root->name, "rss") == 0) {
+		ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
+		return (parse_is(n, ns, "item"));
+	}
+	return (parse_is(n, NS_RSS10, "item") ||
+	    parse_is(n, NS_RSS090, "item"));
+}
+
+/* Does a rank below b: older, or as old and later in the document? */
+static int
+parse_rank_worse(const struct parse_rank *a, const struct parse_rank *b)
+{
+	if (a->date != b->date)
+		return (a->date < b->date);
+	return (a->index > b->index);
+}
+
+/*
+ * Drop an item that will not be read: free its content now, so a flood
+ * of items costs no more memory than PARSE_MAX_ENTRIES of them. The
+ * empty element stays, marked, so libxml2's tree building is undisturbed.
+ */
+static void
+parse_drop(xmlNodePtr n)
+{
+	xmlFreeNodeList(n->children);
+	n->children = n->last = NULL;
+	n->_private = n;
+}
+
+/*
+ * An item was read: keep it among the newest PARSE_MAX_ENTRIES, dropping
+ * whichever is now the oldest (HOSTILE-17). The heap has the item that
+ * ranks lowest on top.
+ */
+static void
+parse_keep(struct parse *p, xmlNodePtr n)
+{
+	struct parse_rank	 r, tmp;
+	const char		*ns;
+	size_t			 i, c;
+
+	ns = n->ns != NULL ? (const char *)n->ns->href : NULL;
+	r.date = parse_item_date(n, ns, parse_is(n, NS_ATOM, "entry"));
+	r.index = p->nitems++;
+	r.node = n;
+	if (p->kept == NULL)
+		p->kept = xreallocarray(NULL, PARSE_MAX_ENTRIES,
+		    sizeof *p->kept);
+	if (p->nkept < PARSE_MAX_ENTRIES) {
+		i = p->nkept++;
+		p->kept[i] = r;
+		while (i > 0 && parse_rank_worse(&p->kept[i],
+		    &p->kept[(i - 1) / 2])) {
+			tmp = p->kept[i];
+			p->kept[i] = p->kept[(i - 1) / 2];
+			p->kept[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (parse_rank_worse(&r, &p->kept[0])) {
+		parse_drop(n);
+		return;
+	}
+	parse_drop(p->kept[0].node);
+	p->kept[0] = r;
+	for (i = 0; (c = 2 * i + 1) < p->nkept; i = c) {
+		if (c + 1 < p->nkept &&
+		    parse_rank_worse(&p->kept[c + 1], &p->kept[c]))
+			c++;
+		if (!parse_rank_worse(&p->kept[c], &p->kept[i]))
+			break;
+		tmp = p->kept[i];
+		p->kept[i] = p->kept[c];
+		p->kept[c] = tmp;
+	}
+}
+
+/*
+ * Text (CDATA too): a run of text between two tags is cut at the field
+ * cap, on a character boundary, so a huge text node costs no memory
+ * (HOSTILE-9).
+ */
+static void
+parse_chars_cb(void *arg, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+	struct parse		*p = ctxt->_private;
+	size_t			 n = (size_t)len;
+
+	ctxt->wellFormed = 1;
+	if (p->run >= PARSE_MAX_FIELD)
+		return;
+	if (n > PARSE_MAX_FIELD - p->run) {
+		n = PARSE_MAX_FIELD - p->run;
+		while (n > 0 && (ch[n] & 0xc0) == 0x80)
+			n--;
+	}
+	p->run += n;
+	if (n > 0)
+		xmlSAX2Characters(arg, ch, (int)n);
+}
+
+/* Is the root element one of a feed we read? */
+static void
+parse_check_root(struct parse *p, const xmlChar *localname,
+    const xmlChar *uri)
+{
+	const char	*name = (const char *)localname;
+	const char	*ns = (const char *)uri;
+	char		*clean;
+
+	if (strcasecmp(name, "html") == 0) {
+		parse_fail(p, "not a feed: an HTML page");
+		return;
+	}
+	if (strcmp(name, "rss") == 0)
+		return;
+	if (strcmp(name, "RDF") == 0 && ns != NULL && strcmp(ns, NS_RDF) == 0)
+		return;
+	if (strcmp(name, "feed") == 0 && ns != NULL &&
+	    strcmp(ns, NS_ATOM) == 0)
+		return;
+	if (strcmp(name, "feed") == 0 && ns != NULL &&
+	    strcmp(ns, NS_ATOM03) == 0) {
+		parse_fail(p, "unsupported feed format: Atom 0.3");
+		return;
+	}
+	if (strcmp(name, "feed") == 0) {
+		parse_fail(p, "not a feed: <feed> outside the Atom namespace");
+		return;
+	}
+	clean = parse_short_name(localname);
+	parse_fail(p, "not a feed: <%s> document", clean);
+	free(clean);
+}
+
+/* An element name from the document, made fit for a message. */
+static char *
+parse_short_name(const xmlChar *name)
+{
+	char	*s;
+	size_t	 n;
+
+	s = utf8_clean((const char *)name, strlen((const char *)name));
+	if ((n = strlen(s)) > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		s[n] = '\0';
+	}
+	return (s);
+}
+
+/*
+ * Is enough of the document held back to choose its encoding? Four bytes
+ * tell a BOM or UTF-16; an XML declaration is waited for up to its end.
+ */
+static int
+parse_head_ready(struct parse *p)
+{
+	const char	*h = p->head.data;
+	size_t		 n = p->head.len;
+
+	if (n < 4)
+		return (0);
+	if (memcmp(h, "<?xml", n < 5 ? n : 5) == 0 &&
+	    memmem(h, n, "?>", 2) == NULL && n < PARSE_HEAD_MAX)
+		return (0);
+	return (1);
+}
+
+/* The encoding named by the held-back XML declaration (caller frees). */
+static char *
+parse_decl_encoding(struct parse *p)
+{
+	const char	*h = p->head.data, *end, *e, *q;
+	size_t		 n = p->head.len;
+
+	if (h == NULL || n < 5 || strncmp(h, "<?xml", 5) != 0 ||
+	    (end = memmem(h, n, "?>", 2)) == NULL ||
+	    (e = memmem(h, end - h, "encoding", 8)) == NULL)
+		return (NULL);
+	e += 8;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' ||
+	    *e == '\n' || *e == '='))
+		e++;
+	if (e >= end || (*e != '"' && *e != '\''))
+		return (NULL);
+	if ((q = memchr(e + 1, *e, end - e - 1)) == NULL)
+		return (NULL);
+	return (xstrndup(e + 1, q - e - 1));
+}
+
+/*
+ * The transport's charset, if it is to be used: only when the document
+ * names no encoding itself (no BOM, no encoding in its XML declaration)
+ * and the charset is not UTF-8, the default anyway. A document that says
+ * what it is is believed over the server.
+ */
+static const char *
+parse_override(struct parse *p)
+{
+	const unsigned char	*h = (const unsigned char *)p->head.data;
+	char			*decl;
+	size_t			 n = p->head.len;
+
+	if (p->charset == NULL || strcasecmp(p->charset, "utf-8") == 0 ||
+	    strcasecmp(p->charset, "utf8") == 0)
+		return (NULL);
+	if (n >= 2 && ((h[0] == 0xfe && h[1] == 0xff) ||
+	    (h[0] == 0xff && h[1] == 0xfe)))
+		return (NULL);
+	if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
+		return (NULL);
+	if (n >= 2 && (h[0] == 0 || h[1] == 0))
+		return (NULL);	/* UTF-16 or UCS-4 without BOM. */
+	if ((decl = parse_decl_encoding(p)) != NULL) {
+		free(decl);
+		return (NULL);
+	}
+	return (p->charset);
+}
+
+/*
+ * Is the document in an encoding where every '&', '<' and '>' byte is
+ * that character, so the ampersand filter can work on bytes? UTF-16,
+ * UCS-4, ISO-2022 and EBCDIC are not; they are parsed unfiltered.
+ */
+static int
+parse_ascii_encoding(struct parse *p, const char *override)
+{
+	static const char *const safe[] = {
+		"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-", "iso8859",
+		"iso_8859", "latin", "windows-125", "cp125", "koi8", "euc-",
+		"gb2312", "gbk", "gb18030", "big5", "shift_jis", "shift-jis",
+		"sjis", "x-sjis", "tis-620"
+	};
+	const unsigned char	*h = (const unsigned char *)p->head.data;
+	char			*enc;
+	size_t			 i, n = p->head.len;
+	int			 ok = 0;
+
+	if (n >= 2 && ((h[0] == 0xfe && h[1] == 0xff) ||
+	    (h[0] == 0xff && h[1] == 0xfe) || h[0] == 0 || h[1] == 0))
+		return (0);
+	if (override != NULL)
+		enc = xstrdup(override);
+	else if ((enc = parse_decl_encoding(p)) == NULL)
+		return (1);	/* UTF-8, the default. */
+	for (i = 0; i < sizeof safe / sizeof safe[0]; i++) {
+		if (strncasecmp(enc, safe[i], strlen(safe[i])) == 0)
+			ok = 1;
+	}
+	free(enc);
+	return (ok);
+}
+
+/*
+ * Can c extend ref (the n bytes after an '&') towards a character or
+ * entity reference? Bytes past ASCII count as name characters, so that
+ * no well-formed document is ever changed.
+ */
+static int
+parse_ref_char(const char *ref, size_t n, int c)
+{
+	int	digit = c >= '0' && c <= '9';
+	int	hex = digit || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F');
+	int	start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || c == ':' || c >= 0x80;
+
+	if (n >= PARSE_MAX_REF)
+		return (0);
+	if (n == 0)
+		return (c == '#' || start);
+	if (ref[0] == '#') {
+		if (n == 1)
+			return (c == 'x' || digit);
+		return (ref[1] == 'x' ? hex : digit);
+	}
+	return (start || digit || c == '.' || c == '-');
+}
+
+/* Is ref a whole reference, ready for its ';'? */
+static int
+parse_ref_done(const char *ref, size_t n)
+{
+	if (n == 0)
+		return (0);
+	if (ref[0] == '#')
+		return (n >= 2 && (ref[1] != 'x' || n >= 3));
+	return (1);
+}
+
+/*
+ * Follow a DOCTYPE: quotes and brackets, so that only the '>' closing
+ * it ends it. Returns 1 at that '>'.
+ */
+static int
+parse_lex_decl(struct parse *p, int c)
+{
+	if (p->lexquote != 0) {
+		if (c == p->lexquote)
+			p->lexquote = 0;
+		return (0);
+	}
+	if (c == '"' || c == '\'')
+		p->lexquote = c;
+	else if (c == '[')
+		p->lexdepth++;
+	else if (c == ']' && p->lexdepth > 0)
+		p->lexdepth--;
+	else if (c == '>' && p->lexdepth == 0)
+		return (1);
+	return (0);
+}
+
+/* Write a bare '&' and what followed it as text, and note it. */
+static void
+parse_bare_amp(struct parse *p, struct buf *out)
+{
+	buf_add(out, "&amp;", 5);
+	buf_add(out, p->lexbuf, p->nlex);
+	if (p->error == NULL)
+		xasprintf(&p->error, "line %d: a bare '&' was read as text",
+		    p->line);
+}
+
+/*
+ * The bare-ampersand filter. A '&' that starts no character or entity
+ * reference ("AT&T", "?a=1&b=2" in a link) is a fatal error to libxml2,
+ * which then drops the name after it; feedparser and browsers read it as
+ * a literal '&'. So does this filter, by writing it as "&amp;" before
+ * libxml2 sees it; the document is still marked malformed. It works on
+ * bytes as they are pushed, holding back at most one unfinished
+ * reference, so chunking never changes the result.
+ */
+static void
+parse_filter(struct parse *p, const char *data, size_t len,
+    struct buf *out)
+{
+	const unsigned char	*s = (const unsigned char *)data;
+	size_t			 i, k, from = 0;
+	int			 c;
+
+	/* Bytes pass through in runs from "from"; a reference is held. */
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (c == '\n')
+			p->line++;
+again:
+		switch (p->lex) {
+		case LEX_TEXT:
+			if (c == '&') {
+				buf_add(out, s + from, i - from);
+				from = i + 1;
+				p->lex = LEX_AMP;
+				p->nlex = 0;
+			} else if (c == '<')
+				p->lex = LEX_LT;
+			break;
+		case LEX_LT:
+			if (c == '!') {
+				p->lex = LEX_BANG;
+				p->nlex = 0;
+			} else if (c == '?') {
+				p->lex = LEX_PI;
+				p->lexend = 0;
+			} else {
+				p->lex = LEX_TEXT;
+				goto again;
+			}
+			break;
+		case LEX_BANG:
+			p->lexbuf[p->nlex++] = (char)c;
+			if (p->nlex == 2 && memcmp(p->lexbuf, "--", 2) == 0) {
+				p->lex = LEX_COMMENT;
+				p->lexend = 0;
+			} else if (p->nlex == 1 && c == '-')
+				;
+			else if (memcmp(p->lexbuf, "[CDATA[", p->nlex) == 0) {
+				if (p->nlex == 7) {
+					p->lex = LEX_CDATA;
+					p->lexend = 0;
+				}
+			} else {
+				p->lex = LEX_DECL;
+				p->lexquote = p->lexdepth = 0;
+				for (k = 0; k < p->nlex; k++) {
+					if (parse_lex_decl(p,
+					    (unsigned char)p->lexbuf[k]))
+						p->lex = LEX_TEXT;
+				}
+			}
+			break;
+		case LEX_COMMENT:
+			if (c == '-')
+				p->lexend = p->lexend < 2 ? p->lexend + 1 : 2;
+			else if (c == '>' && p->lexend == 2)
+				p->lex = LEX_TEXT;
+			else
+				p->lexend = 0;
+			break;
+		case LEX_CDATA:
+			if (c == ']')
+				p->lexend = p->lexend < 2 ? p->lexend + 1 : 2;
+			else if (c == '>' && p->lexend == 2)
+				p->lex = LEX_TEXT;
+			else
+				p->lexend = 0;
+			break;
+		case LEX_PI:
+			if (c == '>' && p->lexend == 1)
+				p->lex = LEX_TEXT;
+			else
+				p->lexend = c == '?';
+			break;
+		case LEX_DECL:
+			if (parse_lex_decl(p, c))
+				p->lex = LEX_TEXT;
+			break;
+		case LEX_AMP:
+			if (c == ';' && parse_ref_done(p->lexbuf, p->nlex)) {
+				buf_addc(out, '&');
+				buf_add(out, p->lexbuf, p->nlex);
+				from = i;	/* ';' starts the next run */
+				p->lex = LEX_TEXT;
+			} else if (c != ';' &&
+			    parse_ref_char(p->lexbuf, p->nlex, c)) {
+				p->lexbuf[p->nlex++] = (char)c;
+				from = i + 1;
+			} else {
+				parse_bare_amp(p, out);
+				from = i;
+				p->lex = LEX_TEXT;
+				goto again;
+			}
+			break;
+		}
+	}
+	if (p->lex != LEX_AMP)
+		buf_add(out, s + from, len - from);
+}
+
+/* The end of the document: an unfinished reference was a bare '&'. */
+static void
+parse_filter_end(struct parse *p, struct buf *out)
+{
+	if (p->lex == LEX_AMP) {
+		parse_bare_amp(p, out);
+		p->lex = LEX_TEXT;
+	}
+}
+
+/* Create the libxml2 context, hook it, and feed it what was held back. */
+static int
+parse_start(struct parse *p)
+{
+	xmlParserCtxtPtr		ctxt;
+	xmlSAXHandlerPtr		sax;
+	xmlCharEncodingHandlerPtr	enc;
+	const char			*charset;
+	char				*decl;
+
+	ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
+	if (ctxt == NULL) {
+		parse_fail(p, "cannot create an XML parser");
+		return (-1);
+	}
+	p->ctxt = ctxt;
+	ctxt->_private = p;
+	xmlCtxtUseOptions(ctxt, PARSE_OPTIONS);
+
+	/* Options first: xmlCtxtUseOptions rewrites some handlers. */
+	sax = ctxt->sax;
+	sax->serror = parse_error_cb;
+	sax->error = NULL;
+	sax->warning = NULL;
+	sax->getEntity = parse_get_entity_cb;
+	sax->getParameterEntity = parse_get_pentity_cb;
+	sax->entityDecl = parse_entity_decl_cb;
+	sax->unparsedEntityDecl = parse_unparsed_decl_cb;
+	sax->internalSubset = parse_internal_subset_cb;
+	sax->externalSubset = parse_external_subset_cb;
+	sax->resolveEntity = parse_resolve_cb;
+	sax->startElementNs = parse_start_cb;
+	sax->endElementNs = parse_end_cb;
+	sax->characters = parse_chars_cb;
+	sax->ignorableWhitespace = parse_chars_cb;
+	sax->cdataBlock = NULL;
+
+	if ((charset = parse_override(p)) != NULL &&
+	    (enc = xmlFindCharEncodingHandler(charset)) != NULL)
+		xmlSwitchToEncoding(ctxt, enc);
+	p->amp_filter = parse_ascii_encoding(p, charset);
+	p->line = 1;
+	if (charset != NULL)
+		p->latin1 = parse_latin1_name(charset);
+	else if ((decl = parse_decl_encoding(p)) != NULL) {
+		p->latin1 = parse_latin1_name(decl);
+		free(decl);
+	}
+
+	if (p->head.len != 0 && parse_feed(p, p->head.data, p->head.len) != 0)
+		return (-1);
+	buf_free(&p->head);
+	return (0);
+}
+
+/*
+ * Hand bytes to libxml2, through the ampersand filter if it is on, in
+ * pieces of at most PARSE_PIECE: given 10 MB at once, libxml2 2.9 stops
+ * with "Huge input lookup", so a whole file must read as if it came in
+ * from the network.
+ */
+static int
+parse_feed(struct parse *p, const char *data, size_t len)
+{
+	size_t	n;
+
+	for (; len > 0; data += n, len -= n) {
+		if (p->ctxt->instate == XML_PARSER_EOF)
+			break;
+		n = len < PARSE_PIECE ? len : PARSE_PIECE;
+		if (p->latin1)
+			parse_utf8_track(p, data, n);
+		if (p->amp_filter) {
+			buf_reset(&p->out);
+			parse_filter(p, data, n, &p->out);
+			if (p->out.len != 0)
+				xmlParseChunk(p->ctxt, p->out.data,
+				    (int)p->out.len, 0);
+		} else
+			xmlParseChunk(p->ctxt, data, (int)n, 0);
+	}
+	return (p->stop != NULL ? -1 : 0);
+}
+
+/*
+ * Remember the first bytes, and whether anything but blanks (and BOM
+ * bytes) came: a blank document is "empty", not "not a feed".
+ */
+static void
+parse_note_bytes(struct parse *p, const char *data, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)data;
+	size_t			 i;
+
+	for (i = 0; i < len && p->nsniff < sizeof p->sniff - 1; i++)
+		p->sniff[p->nsniff++] = (char)s[i];
+	p->sniff[p->nsniff] = '\0';
+	for (i = 0; i < len && !p->nonspace; i++) {
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
+		    s[i] != '\n' && s[i] != 0 && s[i] != 0xef &&
+		    s[i] != 0xbb && s[i] != 0xbf && s[i] != 0xfe &&
+		    s[i] != 0xff)
+			p->nonspace = 1;
+	}
+}
+
+/*
+ * What a document with no root element is, from its first bytes: HTML
+ * that is not XML ("<!doctype html>" in lower case), compressed data
+ * that came without its Content-Encoding, or anything else.
+ */
+static const char *
+parse_sniff(struct parse *p)
+{
+	const char	*s = p->sniff;
+	size_t		 i;
+
+	if (p->nsniff >= 2 && (unsigned char)s[0] == 0x1f &&
+	    (unsigned char)s[1] == 0x8b)
+		return ("gzip-compressed data");
+	for (i = 0; i + 5 <= p->nsniff; i++) {
+		if (strncasecmp(s + i, "<html", 5) == 0 ||
+		    (i + 14 <= p->nsniff &&
+		    strncasecmp(s + i, "<!doctype html", 14) == 0))
+			return ("an HTML page");
+	}
+	return ("not an XML document");
+}
+
+/* Give the caller a copy of why the parse stopped. */
+static void
+parse_cause(struct parse *p, char **cause)
+{
+	if (cause != NULL)
+		*cause = xstrdup(p->stop != NULL ? p->stop : "parse failed");
+}
+
+/* The UTF-8 of an HTML named entity into buf[8], or NULL if unknown. */
+static const char *
+parse_entity_value(const xmlChar *name, char *buf)
+{
+	const htmlEntityDesc	*h;
+	unsigned int		 c;
+
+	if ((h = htmlEntityLookup(name)) == NULL)
+		return (NULL);
+	c = h->value;
+	if (c < 0x80) {
+		buf[0] = (char)c;
+		buf[1] = '\0';
+	} else if (c < 0x800) {
+		buf[0] = (char)(0xc0 | (c >> 6));
+		buf[1] = (char)(0x80 | (c & 0x3f));
+		buf[2] = '\0';
+	} else if (c < 0x10000) {
+		buf[0] = (char)(0xe0 | (c >> 12));
+		buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (c & 0x3f));
+		buf[3] = '\0';
+	} else
+		return (NULL);
+	return (buf);
+}
+
+struct parse *
+parse_new(const char *base_url, const char *charset)
+{
+	struct parse	*p;
+
+	p = xcalloc(1, sizeof *p);
+	if (base_url != NULL)
+		p->base_url = xstrdup(base_url);
+	if (charset != NULL)
+		p->charset = xstrdup(charset);
+	buf_init(&p->head);
+	buf_init(&p->out);
+	return (p);
+}
+
+int
+parse_push(struct parse *p, const char *data, size_t len, char **cause)
+{
+	if (p->stop != NULL)
+		goto fail;
+	if (len > PARSE_MAX_DOC - p->total) {
+		parse_fail(p, "document too large (more than %d MiB)",
+		    PARSE_MAX_DOC / 1024 / 1024);
+		goto fail;
+	}
+	if (len == 0)
+		return (0);
+	p->total += len;
+	parse_note_bytes(p, data, len);
+
+	if (p->ctxt == NULL) {
+		buf_add(&p->head, data, len);
+		if (!parse_head_ready(p))
+			return (0);
+		if (parse_start(p) != 0)
+			goto fail;
+		return (0);
+	}
+	if (parse_feed(p, data, len) != 0)
+		goto fail;
+	return (0);
+
+fail:
+	parse_cause(p, cause);
+	return (-1);
+}
+
+struct feed_doc *
+parse_end(struct parse *p, char **cause)
+{
+	struct feed_doc	*d;
+	char		*name;
+
+	if (p->stop != NULL)
+		goto fail;
+	if (!p->nonspace) {
+		parse_fail(p, "empty document");
+		goto fail;
+	}
+	if (p->ctxt == NULL && parse_start(p) != 0)
+		goto fail;
+	if (p->amp_filter && p->ctxt->instate != XML_PARSER_EOF) {
+		buf_reset(&p->out);
+		parse_filter_end(p, &p->out);
+		if (p->out.len != 0)
+			xmlParseChunk(p->ctxt, p->out.data, (int)p->out.len, 0);
+	}
+	p->ending = 1;
+	if (p->ctxt->instate != XML_PARSER_EOF)
+		xmlParseChunk(p->ctxt, NULL, 0, 1);
+	if (p->stop != NULL)
+		goto fail;
+
+	if (!p->root_seen) {
+		parse_fail(p, "not a feed: %s", parse_sniff(p));
+		goto fail;
+	}
+	/*
+	 * A document whose root never closed, or that raised an error only
+	 * once told it had ended (cut inside "</rss>"), is cut short or
+	 * broken past repair: an error, never "the entries read so far"
+	 * (HOSTILE-15).
+	 */
+	if (!p->root_closed && !p->end_error) {
+		parse_fail(p, "malformed document: %s",
+		    p->error != NULL ? p->error : "the root is not closed");
+		goto fail;
+	}
+	if (p->end_error) {
+		if (p->ctxt->node != NULL &&
+		    p->ctxt->node->type == XML_ELEMENT_NODE) {
+			name = parse_short_name(p->ctxt->node->name);
+			parse_fail(p, "truncated document: it ends inside <%s>",
+			    name);
+			free(name);
+		} else
+			parse_fail(p, "truncated document");
+		goto fail;
+	}
+	/* On failure parse_build has set *cause. */
+	d = parse_build(p, cause);
+	parse_free(p);
+	return (d);
+
+fail:
+	parse_cause(p, cause);
+	parse_free(p);
+	return (NULL);
+}
+
+void
+parse_free(struct parse *p)
+{
+	struct parse_entity	*pe, *next;
+
+	if (p == NULL)
+		return;
+	if (p->ctxt != NULL) {
+		if (p->ctxt->myDoc != NULL)
+			xmlFreeDoc(p->ctxt->myDoc);
+		p->ctxt->myDoc = NULL;
+		xmlFreeParserCtxt(p->ctxt);
+	}
+	for (pe = p->entities; pe != NULL; pe = next) {
+		next = pe->next;
+		free(pe);
+	}
+	buf_free(&p->head);
+	buf_free(&p->out);
+	free(p->kept);
+	free(p->base_url);
+	free(p->charset);
+	free(p->stop);
+	free(p->error);
+	free(p);
+}
+
+struct feed_doc *
+parse_buffer(const char *data, size_t len, const char *base_url,
+    char **cause)
+{
+	struct parse	*p;
+
+	p = parse_new(base_url, NULL);
+	if (parse_push(p, data, len, cause) != 0) {
+		parse_free(p);
+		return (NULL);
+	}
+	return (parse_end(p, cause));
+}
+
+int
+parse_xml_options(void)
+{
+	return (PARSE_OPTIONS);
+}
+
+/* Is n the element ns:name (ns NULL: in no namespace)? */
+static int
+parse_is(xmlNodePtr n, const char *ns, const char *name)
+{
+	if (n->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->name, name) != 0)
+		return (0);
+	if (ns == NULL)
+		return (n->ns == NULL || n->ns->href == NULL);
+	return (n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, ns) == 0);
+}
+
+/*
+ * Walk the subtree under top in document order without recursion, as
+ * html.c does: enter says whether to go into a node, leave comes after
+ * the children of every node entered. Only elements are entered: the
+ * children of an entity reference are its declaration's.
+ */
+static void
+parse_walk(xmlNodePtr top, int (*enter)(xmlNodePtr, void *),
+    void (*leave)(xmlNodePtr, void *), void *arg)
+{
+	xmlNodePtr	n = top->children;
+
+	while (n != NULL) {
+		if (enter(n, arg)) {
+			if (n->type == XML_ELEMENT_NODE &&
+			    n->children != NULL) {
+				n = n->children;
+				continue;
+			}
+			leave(n, arg);
+		}
+		while (n->next == NULL) {
+			n = n->parent;
+			if (n == top || n == NULL)
+				return;
+			leave(n, arg);
+		}
+		n = n->next;
+	}
+}
+
+/* Plain text: text and CDATA, entity references as their characters. */
+static int
+parse_text_enter(xmlNodePtr n, void *arg)
+{
+	struct buf	*b = arg;
+	char		 value[8];
+
+	if (b->len >= PARSE_MAX_FIELD)
+		return (0);
+	switch (n->type) {
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		if (n->content != NULL)
+			buf_adds(b, (const char *)n->content);
+		return (0);
+	case XML_ENTITY_REF_NODE:
+		if (parse_entity_value(n->name, value) != NULL)
+			buf_adds(b, value);
+		return (0);
+	case XML_ELEMENT_NODE:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/*
+ * Markup: elements written back as HTML by their local names, text
+ * escaped, comments and processing instructions dropped. What comes out
+ * goes through the sanitizer.
+ */
+static int
+parse_markup_enter(xmlNodePtr n, void *arg)
+{
+	static const char *const voids[] = {
+		"area", "base", "br", "col", "embed", "hr", "img", "input",
+		"link", "meta", "param", "source", "track", "wbr"
+	};
+	struct buf	*b = arg;
+	xmlAttrPtr	 a;
+	char		*v;
+	size_t		 i;
+
+	/* Past the cap nothing more is written but the closing tags. */
+	if (b->len >= PARSE_MAX_FIELD)
+		return (0);
+	switch (n->type) {
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		if (n->content != NULL)
+			buf_add_xml(b, (const char *)n->content);
+		return (0);
+	case XML_ENTITY_REF_NODE:
+		if (htmlEntityLookup(n->name) != NULL)
+			buf_printf(b, "&%s;", (const char *)n->name);
+		return (0);
+	case XML_ELEMENT_NODE:
+		break;
+	default:
+		return (0);
+	}
+	buf_printf(b, "<%s", (const char *)n->name);
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns != NULL)
+			continue;
+		v = parse_attr(n, NULL, (const char *)a->name);
+		buf_printf(b, " %s=\"", (const char *)a->name);
+		buf_add_xml(b, v);
+		buf_addc(b, '"');
+		free(v);
+	}
+	for (i = 0; i < sizeof voids / sizeof voids[0]; i++) {
+		if (strcmp((const char *)n->name, voids[i]) == 0) {
+			buf_adds(b, "/>");
+			return (0);
+		}
+	}
+	/* Never <x/> for others: HTML would leave it open. */
+	buf_addc(b, '>');
+	return (1);
+}
+
+/* Markup: close the element. */
+static void
+parse_markup_leave(xmlNodePtr n, void *arg)
+{
+	struct buf	*b = arg;
+
+	if (n->type == XML_ELEMENT_NODE)
+		buf_printf(b, "</%s>", (const char *)n->name);
+}
+
+/* Nothing to do on leaving (plain text). */
+static void
+parse_noop_leave(xmlNodePtr n, void *arg)
+{
+}
+
+/*
+ * Cut a field at the cap on a character boundary and clean it; undo
+ * mojibake first if the document turned out to be mislabeled UTF-8.
+ */
+static char *
+parse_finish_field(struct buf *b, xmlNodePtr n)
+{
+	struct parse	*p = n->doc != NULL ? n->doc->_private : NULL;
+	struct buf	 fixed;
+	char		*s;
+	size_t		 len = b->len;
+
+	if (b->data == NULL)
+		return (xstrdup(""));
+	if (len > PARSE_MAX_FIELD) {
+		len = PARSE_MAX_FIELD;
+		while (len > 0 && ((unsigned char)b->data[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (p != NULL && p->mislabeled) {
+		buf_init(&fixed);
+		parse_unmojibake(b->data, len, &fixed);
+		s = utf8_clean(fixed.data != NULL ? fixed.data : "", fixed.len);
+		buf_free(&fixed);
+	} else
+		s = utf8_clean(b->data, len);
+	buf_free(b);
+	return (s);
+}
+
+/* Is this the name of ISO-8859-1 or its superset windows-1252? */
+static int
+parse_latin1_name(const char *name)
+{
+	static const char *const names[] = {
+		"iso-8859-1", "iso_8859-1", "iso8859-1", "latin1", "latin-1",
+		"l1", "windows-1252", "cp1252"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcasecmp(name, names[i]) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Follow the raw bytes of a document labeled Latin-1: are they all
+ * valid UTF-8, with some multibyte sequences? Then the label is wrong
+ * (HOSTILE-12), and what libxml2 decoded is mojibake.
+ */
+static void
+parse_utf8_track(struct parse *p, const char *data, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)data;
+	size_t			 i;
+
+	for (i = 0; i < len && !p->u8_bad; i++) {
+		if (p->u8_need > 0) {
+			if ((s[i] & 0xc0) == 0x80)
+				p->u8_need--;
+			else
+				p->u8_bad = 1;
+		} else if (s[i] < 0x80)
+			continue;
+		else if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			p->u8_need = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			p->u8_need = 2;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			p->u8_need = 3;
+		else
+			p->u8_bad = 1;
+		if (p->u8_need > 0 && (s[i] & 0xc0) == 0xc0)
+			p->u8_multi = 1;
+	}
+}
+
+/* The windows-1252 byte of a code point, or -1. */
+static int
+parse_cp1252_byte(uint32_t c)
+{
+	static const uint16_t	high[32] = {
+		0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+		0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
+	};
+	int	i;
+
+	if (c >= 0x80 && c <= 0xff)
+		return ((int)c);
+	for (i = 0; i < 32; i++) {
+		if (high[i] != 0 && high[i] == c)
+			return (0x80 + i);
+	}
+	return (-1);
+}
+
+/* Are these bytes complete, valid UTF-8? */
+static int
+parse_utf8_valid(const unsigned char *s, size_t n)
+{
+	char	*c;
+	int	 ok;
+
+	c = utf8_clean((const char *)s, n);
+	ok = strlen(c) == n && memcmp(c, s, n) == 0;
+	free(c);
+	return (ok);
+}
+
+/*
+ * Undo Latin-1 mojibake: each run of characters that were high Latin-1
+ * (or windows-1252) bytes is turned back into those bytes, and kept so
+ * if they are valid UTF-8 ("caf\xc3\x83\xc2\xa9" becomes "caf\xc3\xa9").
+ * A run that is not, such as a character reference, stays as it was.
+ */
+static void
+parse_unmojibake(const char *src, size_t len, struct buf *out)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	struct buf		 run;
+	size_t			 i = 0, l, start = 0;
+	uint32_t		 c;
+	int			 byte;
+
+	buf_init(&run);
+	while (i <= len) {
+		byte = -1;
+		l = 1;
+		if (i < len) {
+			c = s[i];
+			if (c >= 0xc0 && c < 0xe0 && i + 1 < len) {
+				c = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f);
+				l = 2;
+			} else if (c >= 0xe0 && c < 0xf0 && i + 2 < len) {
+				c = ((c & 0x0f) << 12) |
+				    ((s[i + 1] & 0x3f) << 6) |
+				    (s[i + 2] & 0x3f);
+				l = 3;
+			} else if (c >= 0xf0 && i + 3 < len)
+				l = 4;
+			if (l < 4)
+				byte = parse_cp1252_byte(c);
+		}
+		if (byte != -1) {
+			if (run.len == 0)
+				start = i;
+			buf_addc(&run, (char)byte);
+		} else {
+			if (run.len != 0) {
+				if (parse_utf8_valid((unsigned char *)run.data,
+				    run.len))
+					buf_add(out, run.data, run.len);
+				else
+					buf_add(out, s + start, i - start);
+				buf_reset(&run);
+			}
+			if (i < len)
+				buf_add(out, s + i, l);
+		}
+		i += l;
+	}
+	buf_free(&run);
+}
+
+/* All the text under an element (never xmlNodeGetContent). */
+static char *
+parse_text(xmlNodePtr n)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	parse_walk(n, parse_text_enter, parse_noop_leave, &b);
+	return (parse_finish_field(&b, n));
+}
+
+/* The children of an element as markup. */
+static char *
+parse_markup(xmlNodePtr n)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	parse_walk(n, parse_markup_enter, parse_markup_leave, &b);
+	return (parse_finish_field(&b, n));
+}
+
+/* Does an element hold elements (HTML written unescaped, or xhtml)? */
+static int
+parse_has_elements(xmlNodePtr n)
+{
+	for (n = n->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			return (1);
+	}
+	return (0);
+}
+
+/* The value of an attribute ns:name (ns NULL: no namespace), or NULL. */
+static char *
+parse_attr(xmlNodePtr n, const char *ns, const char *name)
+{
+	xmlAttrPtr	a;
+	xmlNodePtr	c;
+	struct buf	b;
+	char		value[8];
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		if (ns == NULL ? a->ns != NULL : (a->ns == NULL ||
+		    a->ns->href == NULL ||
+		    strcmp((const char *)a->ns->href, ns) != 0))
+			continue;
+		buf_init(&b);
+		for (c = a->children; c != NULL; c = c->next) {
+			if (b.len >= PARSE_MAX_FIELD)
+				break;
+			if (c->type == XML_TEXT_NODE && c->content != NULL)
+				buf_adds(&b, (const char *)c->content);
+			else if (c->type == XML_ENTITY_REF_NODE &&
+			    parse_entity_value(c->name, value) != NULL)
+				buf_adds(&b, value);
+		}
+		return (parse_finish_field(&b, n));
+	}
+	return (NULL);
+}
+
+/*
+ * Collapse whitespace runs (U+00A0 included, as html_to_line does) to
+ * one space and trim: one line of text.
+ */
+static char *
+parse_line(const char *s)
+{
+	struct buf	b;
+	int		space = 0;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+		    *s == '\f' || *s == '\v') {
+			space = 1;
+			continue;
+		}
+		if ((unsigned char)s[0] == 0xc2 &&
+		    (unsigned char)s[1] == 0xa0) {
+			space = 1;
+			s++;
+			continue;
+		}
+		if (space && b.len != 0)
+			buf_addc(&b, ' ');
+		space = 0;
+		buf_addc(&b, *s);
+	}
+	return (buf_steal(&b, NULL));
+}
+
+/*
+ * Does text that may be escaped HTML hold HTML: an end tag, a character
+ * or entity reference, or the start tag of an HTML element? This is
+ * feedparser's test, so "x<y matters" stays text and "<b>x</b>" is HTML.
+ */
+static int
+parse_looks_html(const char *s)
+{
+	const char	*p, *q;
+	char		 name[16];
+	size_t		 n;
+
+	for (p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
+		q = p + 1;
+		if (*p == '&' && *q == '#')
+			q++;
+		else if (*p == '<' && *q == '/')
+			q++;
+		for (n = 0; (q[n] >= 'a' && q[n] <= 'z') ||
+		    (q[n] >= 'A' && q[n] <= 'Z') || (q[n] >= '0' &&
+		    q[n] <= '9'); n++)
+			;
+		if (n == 0)
+			continue;
+		if (*p == '&') {
+			if (q[n] == ';')
+				return (1);
+			continue;
+		}
+		if (q[-1] == '/' && q[n] == '>')
+			return (1);
+		if (n >= sizeof name || (q[n] != '>' && q[n] != '/' &&
+		    q[n] != ' ' && q[n] != '\t' && q[n] != '\n' &&
+		    q[n] != '\r' && q[n] != '\0'))
+			continue;
+		memcpy(name, q, n);
+		name[n] = '\0';
+		if (htmlTagLookup((const xmlChar *)name) != NULL ||
+		    strcasecmp(name, "svg") == 0 ||
+		    strcasecmp(name, "math") == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Text that may be escaped HTML, as one line of plain text. */
+static char *
+parse_plain(const char *s)
+{
+	if (parse_looks_html(s))
+		return (html_to_line(s));
+	return (parse_line(s));
+}
+
+/* An e-mail address as one line, without the angle brackets of "<a@b>". */
+static char *
+parse_address(const char *s)
+{
+	char	*line, *p, *q;
+
+	line = parse_line(s);
+	for (p = q = line; *p != '\0'; p++) {
+		if (*p != '<' && *p != '>')
+			*q++ = *p;
+	}
+	*q = '\0';
+	return (line);
+}
+
+/* Trim surrounding whitespace in place (ids and URLs). */
+static char *
+parse_trim(char *s)
+{
+	size_t	start = 0, len = strlen(s);
+
+	while (start < len && strchr(" \t\r\n", s[start]) != NULL)
+		start++;
+	while (len > start && strchr(" \t\r\n", s[len - 1]) != NULL)
+		len--;
+	memmove(s, s + start, len - start);
+	s[len - start] = '\0';
+	return (s);
+}
+
+/*
+ * The base URL in effect at an element: the document's URL, then every
+ * xml:base from the root down. "" when unknown. An xml:base that does not
+ * resolve leaves no base, so relative links under it are dropped.
+ */
+static char *
+parse_base(struct parse *p, xmlNodePtr n)
+{
+	char		**v = NULL, *cur, *r;
+	size_t		  nv = 0, i;
+	xmlNodePtr	  x;
+
+	for (x = n; x != NULL && x->type == XML_ELEMENT_NODE; x = x->parent) {
+		if ((r = parse_attr(x, NS_XML, "base")) != NULL) {
+			v = xreallocarray(v, nv + 1, sizeof *v);
+			v[nv++] = r;
+		}
+	}
+	cur = xstrdup(p->base_url != NULL ? p->base_url : "");
+	for (i = nv; i > 0; i--) {
+		r = url_resolve(cur, v[i - 1]);
+		free(cur);
+		cur = r != NULL ? r : xstrdup("");
+		free(v[i - 1]);
+	}
+	free(v);
+	return (cur);
+}
+
+/*
+ * Resolve a link against a base; keep it only if it is http(s) and not
+ * absurdly long (HOSTILE-19). Returns a new string or NULL.
+ */
+static char *
+parse_link(const char *base, const char *ref)
+{
+	char	*u;
+
+	if (ref == NULL || *ref == '\0' || strlen(ref) > PARSE_MAX_LINK)
+		return (NULL);
+	if ((u = url_resolve(base, ref)) == NULL)
+		return (NULL);
+	if (!url_is_http(u) || strlen(u) > PARSE_MAX_LINK) {
+		free(u);
+		return (NULL);
+	}
+	return (u);
+}
+
+/* The date in an element, or TIME_NONE. */
+static int64_t
+parse_date(xmlNodePtr n)
+{
+	char	*s;
+	int64_t	 t;
+
+	s = parse_text(n);
+	if (date_parse(s, &t) != 0)
+		t = TIME_NONE;
+	free(s);
+	return (t);
+}
+
+/* NULL for an empty string (freed), else the string. */
+static char *
+parse_nonempty(char *s)
+{
+	if (s != NULL && *s == '\0') {
+		free(s);
+		return (NULL);
+	}
+	return (s);
+}
+
+/* Plain text as HTML: escaped, NULL if empty. */
+static char *
+parse_escape(const char *s)
+{
+	struct buf	b;
+
+	if (*s == '\0')
+		return (NULL);
+	buf_init(&b);
+	buf_add_xml(&b, s);
+	return (buf_steal(&b, NULL));
+}
+
+/*
+ * An id for an entry with neither id nor link: FNV-1a 64 of its title,
+ * date and text, so the same item gets the same id on every fetch.
+ */
+static char *
+parse_hash_id(const struct entry *e)
+{
+	char		 date[DATE_BUFSZ] = "", *s;
+	const char	*parts[3];
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i;
+	const char	*c;
+
+	if (e->published != TIME_NONE)
+		date_rfc3339(e->published, date);
+	else if (e->updated != TIME_NONE)
+		date_rfc3339(e->updated, date);
+	parts[0] = e->title != NULL ? e->title : "";
+	parts[1] = date;
+	parts[2] = e->content != NULL ? e->content :
+	    (e->summary != NULL ? e->summary : "");
+	for (i = 0; i < 3; i++) {
+		for (c = parts[i]; *c != '\0'; c++) {
+			h ^= (unsigned char)*c;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= 0xff;	/* Separator: ("ab","c") is not ("a","bc"). */
+		h *= 0x100000001b3ULL;
+	}
+	xasprintf(&s, "hash:%016llx", (unsigned long long)h);
+	return (s);
+}
+
+/*
+ * Add a category unless empty or already there. Like a title it may be
+ * escaped HTML: read as one line of text, so no markup survives in it
+ * (HOSTILE-27).
+ */
+static void
+parse_add_category(struct entry *e, char *raw)
+{
+	char	*c;
+	size_t	 i;
+
+	if (e->ncategories >= PARSE_MAX_CATEGORIES) {
+		free(raw);
+		return;
+	}
+	c = parse_plain(raw);
+	free(raw);
+	if (*c == '\0') {
+		free(c);
+		return;
+	}
+	for (i = 0; i < e->ncategories; i++) {
+		if (strcmp(e->categories[i], c) == 0) {
+			free(c);
+			return;
+		}
+	}
+	e->categories = xreallocarray(e->categories, e->ncategories + 1,
+	    sizeof *e->categories);
+	e->categories[e->ncategories++] = c;
+}
+
+/* Add an enclosure; url is already checked, type and length raw. */
+static void
+parse_add_enclosure(struct entry *e, char *url, char *type,
+    const char *length)
+{
+	struct enclosure	*en;
+	int64_t			 len = 0;
+	const char		*s;
+
+	if (e->nenclosures >= PARSE_MAX_ENCLOSURES) {
+		free(url);
+		free(type);
+		return;
+	}
+	if (length != NULL) {
+		s = length;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (len > (INT64_MAX - 9) / 10) {
+				len = 0;
+				break;
+			}
+			len = len * 10 + (*s - '0');
+		}
+	}
+	e->enclosures = xreallocarray(e->enclosures, e->nenclosures + 1,
+	    sizeof *e->enclosures);
+	en = &e->enclosures[e->nenclosures++];
+	en->url = url;
+	en->type = type != NULL ? parse_trim(type) : xstrdup("");
+	en->length = len;
+}
+
+/*
+ * The name in an RSS <author>: "jdoe@example.org (John Doe)" and
+ * "John Doe <jdoe@example.org>" give "John Doe"; anything else is
+ * returned whole. *named says whether a name was found. Names are plain
+ * text: markup in them goes (HOSTILE-27), but "Name <address>" is read
+ * before that.
+ */
+static char *
+parse_rss_author(const char *s, int *named)
+{
+	const char	*open, *close;
+	char		*line, *name, *plain;
+
+	*named = 0;
+	line = parse_line(s);
+	name = NULL;
+	if ((open = strchr(line, '(')) != NULL &&
+	    (close = strrchr(line, ')')) != NULL && close > open)
+		name = xstrndup(open + 1, close - open - 1);
+	else if ((open = strchr(line, '<')) != NULL && open != line &&
+	    (close = strchr(open, '>')) != NULL &&
+	    memchr(open, '@', close - open) != NULL && close[1] == '\0')
+		name = xstrndup(line, open - line);
+	if (name != NULL) {
+		plain = parse_plain(name);
+		free(name);
+		if (*plain != '\0') {
+			*named = 1;
+			free(line);
+			return (plain);
+		}
+		free(plain);
+	}
+	/* No name: an address ("<a@b>" too), else text. */
+	if (strchr(line, '@') != NULL && strchr(line, ' ') == NULL)
+		plain = parse_address(line);
+	else
+		plain = parse_plain(line);
+	free(line);
+	return (plain);
+}
+
+/* Make room for one more item node, doubling (floods are long). */
+static xmlNodePtr *
+parse_grow(xmlNodePtr *items, size_t n, size_t *size)
+{
+	if (n < *size)
+		return (items);
+	*size = *size == 0 ? 64 : *size * 2;
+	return (xreallocarray(items, *size, sizeof *items));
+}
+
+/* The date an item is ranked by when there are too many. */
+static int64_t
+parse_item_date(xmlNodePtr item, const char *ns, int atom)
+{
+	xmlNodePtr	c;
+	int64_t		t, best = TIME_NONE;
+
+	for (c = item->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (atom ? (parse_is(c, NS_ATOM, "published") ||
+		    parse_is(c, NS_ATOM, "updated")) :
+		    (parse_is(c, ns, "pubDate") ||
+		    parse_is(c, NS_DC, "date"))) {
+			if ((t = parse_date(c)) != TIME_NONE && t > best)
+				best = t;
+		}
+	}
+	return (best);
+}
+
+/* Newest first; among equals, document order. */
+static int
+parse_rank_cmp(const void *a, const void *b)
+{
+	const struct parse_rank	*x = a, *y = b;
+
+	if (x->date != y->date)
+		return (x->date > y->date ? -1 : 1);
+	return (x->index < y->index ? -1 : x->index > y->index);
+}
+
+/*
+ * Keep the newest PARSE_MAX_ENTRIES items, in document order; undated
+ * items rank oldest, ties go to the earlier item (HOSTILE-17). Returns
+ * the array, maybe shortened, with *n updated.
+ */
+static xmlNodePtr *
+parse_select(xmlNodePtr *items, size_t *n, const char *ns, int atom)
+{
+	struct parse_rank	*r;
+	char			*keep;
+	size_t			 i, j;
+
+	if (*n <= PARSE_MAX_ENTRIES)
+		return (items);
+	r = xreallocarray(NULL, *n, sizeof *r);
+	for (i = 0; i < *n; i++) {
+		r[i].date = parse_item_date(items[i], ns, atom);
+		r[i].index = i;
+		r[i].node = items[i];
+	}
+	qsort(r, *n, sizeof *r, parse_rank_cmp);
+	keep = xcalloc(*n, 1);
+	for (i = 0; i < PARSE_MAX_ENTRIES; i++)
+		keep[r[i].index] = 1;
+	for (i = j = 0; i < *n; i++) {
+		if (keep[i])
+			items[j++] = items[i];
+	}
+	*n = j;
+	free(keep);
+	free(r);
+	return (items);
+}
+
+/* Walk the finished tree into a feed_doc. */
+static struct feed_doc *
+parse_build(struct parse *p, char **cause)
+{
+	struct parse_walk	 w;
+	xmlNodePtr		 root;
+	const char		*name;
+
+	root = xmlDocGetRootElement(p->ctxt->myDoc);
+	if (root == NULL) {
+		parse_fail(p, "not a feed: not an XML document");
+		parse_cause(p, cause);
+		return (NULL);
+	}
+	/* Field extraction finds the parse through the document. */
+	p->ctxt->myDoc->_private = p;
+	p->mislabeled = p->latin1 && !p->u8_bad && p->u8_need == 0 &&
+	    p->u8_multi;
+	if (p->mislabeled && p->error == NULL)
+		p->error = xstrdup("labeled Latin-1 but UTF-8: read as UTF-8");
+	memset(&w, 0, sizeof w);
+	w.p = p;
+	w.d = feed_doc_new();
+	name = (const char *)root->name;
+	if (strcmp(name, "feed") == 0)
+		parse_atom(&w, root);
+	else
+		parse_rss(&w, root);
+	if (w.d->format == FORMAT_UNKNOWN) {
+		feed_doc_free(w.d);
+		parse_fail(p, "not a feed: <%s> document without a channel",
+		    name);
+		parse_cause(p, cause);
+		return (NULL);
+	}
+	if (p->error != NULL)
+		w.d->malformed = xstrdup(p->error);
+	if (w.d->meta.title == NULL)
+		w.d->meta.title = xstrdup("");
+	if (w.d->meta.link == NULL)
+		w.d->meta.link = xstrdup("");
+	if (w.d->meta.subtitle == NULL)
+		w.d->meta.subtitle = xstrdup("");
+	return (w.d);
+}
+
+/*
+ * RSS: 2.0 and 0.9x (<rss>, items in <channel>) and 1.0 and 0.90
+ * (<rdf:RDF>, items beside <channel>). Items are read wherever either
+ * puts them, in document order.
+ */
+static void
+parse_rss(struct parse_walk *w, xmlNodePtr root)
+{
+	xmlNodePtr	 c, i, channel = NULL, *items = NULL;
+	size_t		 n = 0, size = 0, k;
+	char		*version;
+	struct entry	*e;
+
+	if (strcmp((const char *)root->name, "rss") == 0) {
+		w->ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
+		version = parse_attr(root, NULL, "version");
+		if (version != NULL && strncmp(version, "0.91", 4) == 0)
+			w->d->format = FORMAT_RSS091;
+		else if (version != NULL && strncmp(version, "0.92", 4) == 0)
+			w->d->format = FORMAT_RSS092;
+		else if (version != NULL && (strcmp(version, "0.9") == 0 ||
+		    strcmp(version, "0.90") == 0))
+			w->d->format = FORMAT_RSS090;
+		else
+			w->d->format = FORMAT_RSS20;
+		free(version);
+	} else {
+		for (c = root->children; c != NULL; c = c->next) {
+			if (parse_is(c, NS_RSS10, "channel")) {
+				w->ns = NS_RSS10;
+				w->d->format = FORMAT_RSS10;
+				break;
+			}
+			if (parse_is(c, NS_RSS090, "channel")) {
+				w->ns = NS_RSS090;
+				w->d->format = FORMAT_RSS090;
+				break;
+			}
+		}
+		if (w->d->format == FORMAT_UNKNOWN)
+			return;
+	}
+
+	for (c = root->children; c != NULL; c = c->next) {
+		if (parse_is(c, w->ns, "channel")) {
+			if (channel == NULL)
+				channel = c;
+			for (i = c->children; i != NULL; i = i->next) {
+				if (!parse_is(i, w->ns, "item") ||
+				    i->_private != NULL)
+					continue;
+				items = parse_grow(items, n, &size);
+				items[n++] = i;
+			}
+		} else if (parse_is(c, w->ns, "item") && c->_private == NULL) {
+			items = parse_grow(items, n, &size);
+			items[n++] = c;
+		}
+	}
+	if (channel == NULL) {
+		w->d->format = FORMAT_UNKNOWN;
+		free(items);
+		return;
+	}
+	parse_rss_channel(w, channel);
+	items = parse_select(items, &n, w->ns, 0);
+	for (k = 0; k < n; k++) {
+		if ((e = parse_rss_item(w, items[k])) != NULL)
+			feed_doc_add(w->d, e);
+	}
+	free(items);
+}
+
+/* The feed-level fields of an RSS channel. */
+static void
+parse_rss_channel(struct parse_walk *w, xmlNodePtr ch)
+{
+	struct feed_meta	*m = &w->d->meta;
+	xmlNodePtr		 c;
+	char			*s, *base, *editor = NULL, *creator = NULL;
+	int64_t			 built = TIME_NONE, pub = TIME_NONE;
+	int64_t			 dc = TIME_NONE;
+	int			 named;
+
+	for (c = ch->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (m->title == NULL && parse_is(c, w->ns, "title")) {
+			s = parse_has_elements(c) ? parse_markup(c) :
+			    parse_text(c);
+			m->title = parse_plain(s);
+			free(s);
+		} else if (m->link == NULL && parse_is(c, w->ns, "link")) {
+			base = parse_base(w->p, c);
+			s = parse_trim(parse_text(c));
+			m->link = parse_link(base, s);
+			free(s);
+			free(base);
+		} else if (m->subtitle == NULL &&
+		    parse_is(c, w->ns, "description")) {
+			s = parse_has_elements(c) ? parse_markup(c) :
+			    parse_text(c);
+			m->subtitle = parse_plain(s);
+			free(s);
+		} else if (m->language == NULL &&
+		    (parse_is(c, w->ns, "language") ||
+		    parse_is(c, NS_DC, "language"))) {
+			m->language = parse_nonempty(parse_trim(parse_text(c)));
+		} else if (parse_is(c, w->ns, "lastBuildDate")) {
+			if (built == TIME_NONE)
+				built = parse_date(c);
+		} else if (parse_is(c, w->ns, "pubDate")) {
+			if (pub == TIME_NONE)
+				pub = parse_date(c);
+		} else if (parse_is(c, NS_DC, "date")) {
+			if (dc == TIME_NONE)
+				dc = parse_date(c);
+		} else if (editor == NULL &&
+		    parse_is(c, w->ns, "managingEditor")) {
+			s = parse_text(c);
+			editor = parse_nonempty(parse_rss_author(s, &named));
+			free(s);
+		} else if (creator == NULL && parse_is(c, NS_DC, "creator")) {
+			s = parse_text(c);
+			creator = parse_nonempty(parse_plain(s));
+			free(s);
+		}
+	}
+	m->updated = built != TIME_NONE ? built :
+	    (dc != TIME_NONE ? dc : pub);
+	if (editor != NULL) {
+		m->author = editor;
+		free(creator);
+	} else
+		m->author = creator;
+}
+
+/* One RSS item. */
+static struct entry *
+parse_rss_item(struct parse_walk *w, xmlNodePtr item)
+{
+	struct entry	*e;
+	xmlNodePtr	 c;
+	char		*s, *base, *guid = NULL, *author = NULL;
+	char		*creator = NULL, *url, *guid_link = NULL;
+	int		 permalink = 1, named = 0;
+	int64_t		 dc = TIME_NONE;
+
+	e = entry_new();
+	for (c = item->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (e->title == NULL && parse_is(c, w->ns, "title")) {
+			/* Possibly-escaped HTML, as feedparser reads it. */
+			s = parse_has_elements(c) ? parse_markup(c) :
+			    parse_text(c);
+			e->title = parse_plain(s);
+			free(s);
+		} else if (e->link == NULL && parse_is(c, w->ns, "link")) {
+			base = parse_base(w->p, c);
+			s = parse_trim(parse_text(c));
+			e->link = parse_link(base, s);
+			free(s);
+			free(base);
+		} else if (guid == NULL && parse_is(c, w->ns, "guid")) {
+			guid = parse_nonempty(parse_trim(parse_text(c)));
+			s = parse_attr(c, NULL, "isPermaLink");
+			if (s != NULL &&
+			    strcasecmp(parse_trim(s), "false") == 0)
+				permalink = 0;
+			free(s);
+			if (guid != NULL && permalink) {
+				base = parse_base(w->p, c);
+				guid_link = parse_link(base, guid);
+				free(base);
+			}
+		} else if (e->summary == NULL &&
+		    parse_is(c, w->ns, "description")) {
+			s = parse_has_elements(c) ? parse_markup(c) :
+			    parse_text(c);
+			base = parse_base(w->p, c);
+			e->summary = parse_nonempty(html_sanitize(s,
+			    *base != '\0' ? base : NULL));
+			free(base);
+			free(s);
+		} else if (e->content == NULL &&
+		    (parse_is(c, NS_CONTENT, "encoded") ||
+		    parse_is(c, NS_XHTML, "body"))) {
+			s = (parse_is(c, NS_XHTML, "body") ||
+			    parse_has_elements(c)) ? parse_markup(c) :
+			    parse_text(c);
+			base = parse_base(w->p, c);
+			e->content = parse_nonempty(html_sanitize(s,
+			    *base != '\0' ? base : NULL));
+			free(base);
+			free(s);
+		} else if (author == NULL && parse_is(c, w->ns, "author")) {
+			s = parse_text(c);
+			author = parse_nonempty(parse_rss_author(s, &named));
+			free(s);
+		} else if (creator == NULL && parse_is(c, NS_DC, "creator")) {
+			s = parse_text(c);
+			creator = parse_nonempty(parse_plain(s));
+			free(s);
+		} else if (parse_is(c, w->ns, "pubDate")) {
+			if (e->published == TIME_NONE)
+				e->published = parse_date(c);
+		} else if (parse_is(c, NS_DC, "date")) {
+			if (dc == TIME_NONE)
+				dc = parse_date(c);
+		} else if (parse_is(c, NS_ATOM, "updated") ||
+		    parse_is(c, NS_DCTERMS, "modified")) {
+			if (e->updated == TIME_NONE)
+				e->updated = parse_date(c);
+		} else if (parse_is(c, w->ns, "category") ||
+		    parse_is(c, NS_DC, "subject")) {
+			parse_add_category(e, parse_text(c));
+		} else if (e->nenclosures < PARSE_MAX_ENCLOSURES &&
+		    parse_is(c, w->ns, "enclosure")) {
+			s = parse_attr(c, NULL, "url");
+			base = parse_base(w->p, c);
+			url = s != NULL ? parse_link(base, parse_trim(s)) :
+			    NULL;
+			free(base);
+			free(s);
+			if (url != NULL) {
+				s = parse_attr(c, NULL, "length");
+				parse_add_enclosure(e, url,
+				    parse_attr(c, NULL, "type"), s);
+				free(s);
+			}
+		}
+	}
+
+	if (e->published == TIME_NONE)
+		e->published = dc;
+	/* A name beats an address: "(Name)" in <author>, else dc:creator. */
+	if (author != NULL && (named || creator == NULL)) {
+		e->author = author;
+		author = NULL;
+	} else if (creator != NULL) {
+		e->author = creator;
+		creator = NULL;
+	}
+	free(author);
+	free(creator);
+	if (e->title == NULL)
+		e->title = xstrdup("");
+	/* RSS 1.0 names an item by its rdf:about, a URL. */
+	if (guid == NULL) {
+		guid = parse_nonempty(parse_attr(item, NS_RDF, "about"));
+		if (guid != NULL) {
+			base = parse_base(w->p, item);
+			guid_link = parse_link(base, guid);
+			free(base);
+		}
+	}
+	/* A permalink guid is the link when there is no <link>. */
+	if (e->link == NULL) {
+		e->link = guid_link;
+		guid_link = NULL;
+	}
+	free(guid_link);
+	if (guid != NULL)
+		e->id = guid;
+	else if (e->link != NULL)
+		e->id = xstrdup(e->link);
+	else
+		e->id = parse_hash_id(e);
+	return (e);
+}
+
+/* Does an Atom rel (maybe a full IANA URI) name the wanted relation? */
+static int
+parse_atom_rel(const char *rel, const char *want)
+{
+	static const char	iana[] =
+	    "http://www.iana.org/assignments/relation/";
+
+	if (rel == NULL || *rel == '\0')
+		rel = "alternate";
+	if (strncmp(rel, iana, sizeof iana - 1) == 0)
+		rel += sizeof iana - 1;
+	return (strcmp(rel, want) == 0);
+}
+
+/* How to read an Atom text construct or content (RFC 4287 3.1, 4.1.3). */
+static enum parse_type
+parse_atom_type(xmlNodePtr n)
+{
+	char		*type, *src;
+	enum parse_type	 t;
+	size_t		 len;
+
+	if ((src = parse_attr(n, NULL, "src")) != NULL) {
+		free(src);
+		return (PARSE_SKIP);	/* Out-of-line content. */
+	}
+	if ((type = parse_attr(n, NULL, "type")) == NULL)
+		return (PARSE_TEXT);
+	parse_trim(type);
+	len = strlen(type);
+	if (*type == '\0' || strcasecmp(type, "text") == 0 ||
+	    strncasecmp(type, "text/plain", 10) == 0)
+		t = PARSE_TEXT;
+	else if (strcasecmp(type, "html") == 0 ||
+	    strncasecmp(type, "text/html", 9) == 0)
+		t = PARSE_HTML;
+	else if (strcasecmp(type, "xhtml") == 0 ||
+	    strcasecmp(type, "application/xhtml+xml") == 0)
+		t = PARSE_XHTML;
+	else if ((len > 4 && strcasecmp(type + len - 4, "+xml") == 0) ||
+	    (len > 4 && strcasecmp(type + len - 4, "/xml") == 0))
+		t = PARSE_XML;
+	else if (strncasecmp(type, "text/", 5) == 0)
+		t = PARSE_TEXT;
+	else
+		t = PARSE_SKIP;	/* Base64 media: nothing to show. */
+	free(type);
+	return (t);
+}
+
+/* The xhtml div wrapping xhtml content, or NULL if there is none. */
+static xmlNodePtr
+parse_xhtml_div(xmlNodePtr n)
+{
+	xmlNodePtr	c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			return (parse_is(c, NS_XHTML, "div") ? c : NULL);
+	}
+	return (NULL);
+}
+
+/* An Atom text construct as one line of plain text (titles). */
+static char *
+parse_atom_plain(xmlNodePtr n)
+{
+	xmlNodePtr	 div;
+	char		*s, *out;
+
+	switch (parse_atom_type(n)) {
+	case PARSE_TEXT:
+		s = parse_text(n);
+		out = parse_line(s);
+		break;
+	case PARSE_HTML:
+		s = parse_text(n);
+		out = html_to_line(s);
+		break;
+	case PARSE_XHTML:
+		div = parse_xhtml_div(n);
+		s = parse_markup(div != NULL ? div : n);
+		out = html_to_line(s);
+		break;
+	case PARSE_XML:
+		s = parse_markup(n);
+		out = html_to_line(s);
+		break;
+	default:
+		return (xstrdup(""));
+	}
+	free(s);
+	return (out);
+}
+
+/* An Atom text construct or content as sanitized HTML, or NULL. */
+static char *
+parse_atom_html(struct parse *p, xmlNodePtr n)
+{
+	xmlNodePtr	 div;
+	char		*s, *base, *out;
+
+	base = parse_base(p, n);
+	switch (parse_atom_type(n)) {
+	case PARSE_TEXT:
+		s = parse_text(n);
+		out = parse_escape(s);
+		break;
+	case PARSE_HTML:
+		s = parse_text(n);
+		out = html_sanitize(s, *base != '\0' ? base : NULL);
+		break;
+	case PARSE_XHTML:
+		/* The wrapper div is not content (RFC 4287 4.1.3.3). */
+		div = parse_xhtml_div(n);
+		s = parse_markup(div != NULL ? div : n);
+		out = html_sanitize(s, *base != '\0' ? base : NULL);
+		break;
+	case PARSE_XML:
+		s = parse_markup(n);
+		out = html_sanitize(s, *base != '\0' ? base : NULL);
+		break;
+	default:
+		free(base);
+		return (NULL);
+	}
+	free(s);
+	free(base);
+	return (parse_nonempty(out));
+}
+
+/*
+ * An Atom link: the first usable alternate one (rel absent means
+ * alternate) is the entry's link; enclosures are kept, up to the cap.
+ */
+static void
+parse_atom_link(struct parse_walk *w, struct entry *e, xmlNodePtr c)
+{
+	char	*rel, *href, *base, *url, *len;
+	int	 alt, enc;
+
+	rel = parse_attr(c, NULL, "rel");
+	alt = e->link == NULL && parse_atom_rel(rel, "alternate");
+	enc = e->nenclosures < PARSE_MAX_ENCLOSURES &&
+	    parse_atom_rel(rel, "enclosure");
+	free(rel);
+	if ((!alt && !enc) || (href = parse_attr(c, NULL, "href")) == NULL)
+		return;
+	base = parse_base(w->p, c);
+	url = parse_link(base, parse_trim(href));
+	free(base);
+	free(href);
+	if (url == NULL)
+		return;
+	if (alt) {
+		e->link = url;
+		return;
+	}
+	len = parse_attr(c, NULL, "length");
+	parse_add_enclosure(e, url, parse_attr(c, NULL, "type"), len);
+	free(len);
+}
+
+/*
+ * An Atom person: the name, else the e-mail, else NULL. Names are plain
+ * text, with no markup left in them (HOSTILE-27).
+ */
+static char *
+parse_atom_person(xmlNodePtr n)
+{
+	xmlNodePtr	 c;
+	char		*name = NULL, *email = NULL, *s;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (name == NULL && parse_is(c, NS_ATOM, "name")) {
+			s = parse_text(c);
+			name = parse_nonempty(parse_plain(s));
+			free(s);
+		} else if (email == NULL && parse_is(c, NS_ATOM, "email")) {
+			s = parse_text(c);
+			email = parse_nonempty(parse_address(s));
+			free(s);
+		}
+	}
+	if (name != NULL) {
+		free(email);
+		return (name);
+	}
+	return (email);
+}
+
+/* Atom 1.0 (RFC 4287). */
+static void
+parse_atom(struct parse_walk *w, xmlNodePtr root)
+{
+	struct feed_meta	*m = &w->d->meta;
+	xmlNodePtr		 c, *items = NULL;
+	size_t			 n = 0, size = 0, k;
+	char			*s, *base, *rel;
+	struct entry		*e;
+
+	w->ns = NS_ATOM;
+	w->d->format = FORMAT_ATOM10;
+	m->language = parse_nonempty(parse_attr(root, NS_XML, "lang"));
+	for (c = root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (parse_is(c, NS_ATOM, "entry")) {
+			if (c->_private != NULL)
+				continue;	/* Dropped by parse_keep. */
+			items = parse_grow(items, n, &size);
+			items[n++] = c;
+		} else if (m->title == NULL && parse_is(c, NS_ATOM, "title"))
+			m->title = parse_atom_plain(c);
+		else if (m->subtitle == NULL &&
+		    parse_is(c, NS_ATOM, "subtitle"))
+			m->subtitle = parse_atom_plain(c);
+		else if (m->link == NULL && parse_is(c, NS_ATOM, "link")) {
+			rel = parse_attr(c, NULL, "rel");
+			if (parse_atom_rel(rel, "alternate")) {
+				s = parse_attr(c, NULL, "href");
+				base = parse_base(w->p, c);
+				m->link = s != NULL ?
+				    parse_link(base, parse_trim(s)) : NULL;
+				free(base);
+				free(s);
+			}
+			free(rel);
+		} else if (m->updated == TIME_NONE &&
+		    parse_is(c, NS_ATOM, "updated"))
+			m->updated = parse_date(c);
+		else if (m->author == NULL && parse_is(c, NS_ATOM, "author"))
+			m->author = parse_atom_person(c);
+	}
+	items = parse_select(items, &n, NS_ATOM, 1);
+	for (k = 0; k < n; k++) {
+		if ((e = parse_atom_entry(w, items[k], m->author)) != NULL)
+			feed_doc_add(w->d, e);
+	}
+	free(items);
+}
+
+/* One Atom entry; its author falls back to the feed's (RFC 4287 4.2.1). */
+static struct entry *
+parse_atom_entry(struct parse_walk *w, xmlNodePtr entry,
+    const char *feed_author)
+{
+	struct entry	*e;
+	xmlNodePtr	 c, sc, source = NULL;
+	char		*s;
+
+	e = entry_new();
+	for (c = entry->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (e->id == NULL && parse_is(c, NS_ATOM, "id"))
+			e->id = parse_nonempty(parse_trim(parse_text(c)));
+		else if (e->title == NULL && parse_is(c, NS_ATOM, "title"))
+			e->title = parse_atom_plain(c);
+		else if (parse_is(c, NS_ATOM, "link"))
+			parse_atom_link(w, e, c);
+		else if (e->author == NULL && parse_is(c, NS_ATOM, "author"))
+			e->author = parse_atom_person(c);
+		else if (parse_is(c, NS_ATOM, "published")) {
+			if (e->published == TIME_NONE)
+				e->published = parse_date(c);
+		} else if (parse_is(c, NS_ATOM, "updated")) {
+			if (e->updated == TIME_NONE)
+				e->updated = parse_date(c);
+		} else if (e->summary == NULL &&
+		    parse_is(c, NS_ATOM, "summary"))
+			e->summary = parse_atom_html(w->p, c);
+		else if (e->content == NULL && parse_is(c, NS_ATOM, "content"))
+			e->content = parse_atom_html(w->p, c);
+		else if (parse_is(c, NS_ATOM, "category")) {
+			s = parse_nonempty(parse_attr(c, NULL, "label"));
+			if (s == NULL)
+				s = parse_attr(c, NULL, "term");
+			if (s != NULL)
+				parse_add_category(e, s);
+		} else if (source == NULL && parse_is(c, NS_ATOM, "source"))
+			source = c;
+	}
+
+	if (e->author == NULL && source != NULL) {
+		for (sc = source->children; sc != NULL; sc = sc->next) {
+			if (parse_is(sc, NS_ATOM, "author")) {
+				e->author = parse_atom_person(sc);
+				break;
+			}
+		}
+	}
+	if (e->author == NULL && feed_author != NULL)
+		e->author = xstrdup(feed_author);
+	if (e->title == NULL)
+		e->title = xstrdup("");
+	if (e->id == NULL) {
+		if (e->link != NULL)
+			e->id = xstrdup(e->link);
+		else
+			e->id = parse_hash_id(e);
+	}
+	return (e);
+}
+
+/* A JSON string, or null for NULL. */
+static json_t *
+parse_json_str(const char *s)
+{
+	json_t	*j;
+	char	*clean;
+
+	if (s == NULL)
+		return (json_null());
+	if ((j = json_string(s)) != NULL)
+		return (j);
+	/* Fields are clean already; this is for callers' hand-built docs. */
+	clean = utf8_clean(s, strlen(s));
+	j = json_string(clean);
+	free(clean);
+	return (j != NULL ? j : json_string(""));
+}
+
+/* A time as RFC 3339, or null. */
+static json_t *
+parse_json_time(int64_t t)
+{
+	char	buf[DATE_BUFSZ];
+
+	if (t == TIME_NONE)
+		return (json_null());
+	return (json_string(date_rfc3339(t, buf)));
+}
+
+char *
+parse_doc_json(const struct feed_doc *d)
+{
+	json_t			*root, *feed, *entries, *o;
+	json_t			*cats, *encs, *en;
+	const struct entry	*e;
+	size_t			 i, k;
+	char			*s, *out;
+
+	root = json_object();
+	json_object_set_new(root, "format",
+	    json_string(feed_format_name(d->format)));
+
+	feed = json_object();
+	json_object_set_new(feed, "title", parse_json_str(d->meta.title));
+	json_object_set_new(feed, "link", parse_json_str(d->meta.link));
+	json_object_set_new(feed, "subtitle",
+	    parse_json_str(d->meta.subtitle));
+	json_object_set_new(feed, "updated", parse_json_time(d->meta.updated));
+	json_object_set_new(feed, "language",
+	    parse_json_str(d->meta.language));
+	json_object_set_new(feed, "author", parse_json_str(d->meta.author));
+	json_object_set_new(root, "feed", feed);
+
+	entries = json_array();
+	for (i = 0; i < d->nentries; i++) {
+		e = d->entries[i];
+		o = json_object();
+		json_object_set_new(o, "id", parse_json_str(e->id));
+		json_object_set_new(o, "title", parse_json_str(e->title));
+		json_object_set_new(o, "link", parse_json_str(e->link));
+		json_object_set_new(o, "author", parse_json_str(e->author));
+		json_object_set_new(o, "published",
+		    parse_json_time(e->published));
+		json_object_set_new(o, "updated", parse_json_time(e->updated));
+		json_object_set_new(o, "summary", parse_json_str(e->summary));
+		json_object_set_new(o, "content", parse_json_str(e->content));
+		cats = json_array();
+		for (k = 0; k < e->ncategories; k++)
+			json_array_append_new(cats,
+			    parse_json_str(e->categories[k]));
+		json_object_set_new(o, "categories", cats);
+		encs = json_array();
+		for (k = 0; k < e->nenclosures; k++) {
+			en = json_object();
+			json_object_set_new(en, "url",
+			    parse_json_str(e->enclosures[k].url));
+			json_object_set_new(en, "type",
+			    parse_json_str(e->enclosures[k].type));
+			json_object_set_new(en, "length",
+			    json_integer(e->enclosures[k].length));
+			json_array_append_new(encs, en);
+		}
+		json_object_set_new(o, "enclosures", encs);
+		json_array_append_new(entries, o);
+	}
+	json_object_set_new(root, "entries", entries);
+
+	s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
+	json_decref(root);
+	if (s == NULL)
+		fatalx("%s: json_dumps failed", __func__);
+	out = xstrdup(s);
+	free(s);
+	return (out);
+}
