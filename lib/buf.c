@@ -208,6 +208,19 @@ buf_add_xml(struct buf *b, const char *s)
 		buf_add_clean(b, s, strlen(s), 1);
 }
 
+uint64_t
+buf_hash(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return (h);
+}
+
 char *
 utf8_clean(const char *s, size_t n)
 {

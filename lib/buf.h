@@ -6,6 +6,7 @@
 #define BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char	*data;		/* NUL-terminated; NULL until first add */
@@ -32,6 +33,14 @@ char	*buf_steal(struct buf *, size_t *);
  * are dropped.
  */
 void	 buf_add_xml(struct buf *, const char *);
+
+/*
+ * FNV-1a, 64 bits: fold len bytes into the running hash h, which starts
+ * as BUF_HASH_INIT. For ids and ETags, not for anything adversarial
+ * where collisions would matter.
+ */
+#define BUF_HASH_INIT	UINT64_C(14695981039346656037)
+uint64_t buf_hash(uint64_t h, const void *, size_t);
 
 /*
  * Return a copy of a string with invalid UTF-8 replaced by U+FFFD and

@@ -215,7 +215,6 @@ static void	 html_walk(xmlNodePtr, int (*)(xmlNodePtr, void *),
 static char	*html_attr_value(xmlAttrPtr);
 static const struct html_attr *html_attr_find(const char *, const char *);
 static int	 html_is_number(const char *);
-static char	*html_url_strip(const char *);
 static int	 html_data_image(const char *);
 static char	*html_url(const char *, const char *, int);
 static int	 html_san_attrs(struct html_san *, xmlNodePtr, struct buf *,
@@ -366,29 +365,6 @@ html_is_number(const char *s)
 	return (s[n] == '\0');
 }
 
-/*
- * A URL without what browsers ignore: surrounding spaces and C0
- * controls, and tabs and line breaks anywhere.
- */
-static char *
-html_url_strip(const char *s)
-{
-	struct buf	b;
-	size_t		len;
-
-	while (*s != '\0' && (unsigned char)*s <= 0x20)
-		s++;
-	len = strlen(s);
-	while (len > 0 && (unsigned char)s[len - 1] <= 0x20)
-		len--;
-	buf_init(&b);
-	for (; len > 0; s++, len--) {
-		if (*s != '\t' && *s != '\n' && *s != '\r')
-			buf_addc(&b, *s);
-	}
-	return (buf_steal(&b, NULL));
-}
-
 /* Is this a data: URL of a raster image (never SVG, which can script)? */
 static int
 html_data_image(const char *s)
@@ -417,7 +393,7 @@ html_url(const char *value, const char *base, int image)
 {
 	char	*v, *scheme, *out = NULL;
 
-	v = html_url_strip(value);
+	v = url_strip(value);
 	scheme = url_scheme(v);
 	if (scheme != NULL && strcmp(scheme, "mailto") == 0) {
 		if (v[7] != '\0')

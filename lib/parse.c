@@ -1844,9 +1844,8 @@ parse_hash_id(const struct entry *e)
 {
 	char		 date[DATE_BUFSZ] = "", *s;
 	const char	*parts[3];
-	uint64_t	 h = 0xcbf29ce484222325ULL;
+	uint64_t	 h = BUF_HASH_INIT;
 	size_t		 i;
-	const char	*c;
 
 	if (e->published != TIME_NONE)
 		date_rfc3339(e->published, date);
@@ -1857,12 +1856,9 @@ parse_hash_id(const struct entry *e)
 	parts[2] = e->content != NULL ? e->content :
 	    (e->summary != NULL ? e->summary : "");
 	for (i = 0; i < 3; i++) {
-		for (c = parts[i]; *c != '\0'; c++) {
-			h ^= (unsigned char)*c;
-			h *= 0x100000001b3ULL;
-		}
-		h ^= 0xff;	/* Separator: ("ab","c") is not ("a","bc"). */
-		h *= 0x100000001b3ULL;
+		h = buf_hash(h, parts[i], strlen(parts[i]));
+		/* A separator: ("ab","c") is not ("a","bc"). */
+		h = buf_hash(h, "\xff", 1);
 	}
 	xasprintf(&s, "hash:%016llx", (unsigned long long)h);
 	return (s);

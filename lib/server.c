@@ -137,7 +137,6 @@ struct server {
 static struct server_body *server_body_new(char *, size_t);
 static void	 server_body_unref(struct server_body *);
 static void	 server_body_cleanup_cb(const void *, size_t, void *);
-static uint64_t	 server_hash(const char *, size_t);
 static void	 server_cause(char **, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 static int	 server_split_listen(const char *, char **, char **);
@@ -209,20 +208,6 @@ static void
 server_body_cleanup_cb(const void *data, size_t len, void *arg)
 {
 	server_body_unref(arg);
-}
-
-/* FNV-1a, 64 bits: the ETag of a document. */
-static uint64_t
-server_hash(const char *p, size_t len)
-{
-	uint64_t	h = UINT64_C(14695981039346656037);
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return (h);
 }
 
 /*
@@ -543,7 +528,7 @@ server_doc_set(struct server_doc *doc, char *data, size_t len, int64_t now)
 {
 	uint64_t	hash;
 
-	hash = server_hash(data, len);
+	hash = buf_hash(BUF_HASH_INIT, data, len);
 	if (doc->body != NULL && doc->hash == hash &&
 	    doc->body->len == len && memcmp(doc->body->data, data, len) == 0) {
 		free(data);

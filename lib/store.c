@@ -769,8 +769,7 @@ store_clean_guid(const struct entry *e)
 {
 	const char	*id;
 	char		*c, *g;
-	uint64_t	 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-	const char	*p;
+	uint64_t	 h;
 	size_t		 len;
 
 	id = e->id;
@@ -787,10 +786,7 @@ store_clean_guid(const struct entry *e)
 	}
 	if (strlen(c) <= STORE_GUID_MAX)
 		return (c);
-	for (p = c; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
+	h = buf_hash(BUF_HASH_INIT, c, strlen(c));
 	len = store_cut(c, STORE_GUID_MAX / 2);
 	xasprintf(&g, "%.*s#%016llx", (int)len, c, (unsigned long long)h);
 	free(c);

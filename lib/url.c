@@ -14,7 +14,6 @@
 /* Parse flags: keep unknown schemes readable, encode stray spaces. */
 #define URL_FLAGS	(CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
 
-static char	*url_clean(const char *);
 static int	 url_is_space(int);
 static size_t	 url_scheme_len(const char *);
 static CURLU	*url_parse(const char *);
@@ -32,8 +31,8 @@ url_is_space(int c)
  * and trailing C0 controls and spaces, and remove every tab, CR and LF,
  * so that "java\tscript:" is seen as the "javascript:" it would run as.
  */
-static char *
-url_clean(const char *s)
+char *
+url_strip(const char *s)
 {
 	struct buf	 b;
 	size_t		 len;
@@ -107,8 +106,8 @@ url_resolve(const char *base, const char *ref)
 	CURLU	*u = NULL;
 	char	*b = NULL, *r = NULL, *out = NULL;
 
-	b = url_clean(base != NULL ? base : "");
-	r = url_clean(ref != NULL ? ref : "");
+	b = url_strip(base != NULL ? base : "");
+	r = url_strip(ref != NULL ? ref : "");
 	if (*r != '\0' && url_scheme_len(r) != 0) {
 		/* Absolute: no base needed, and none is used. */
 		if ((u = url_parse(r)) != NULL)
@@ -166,7 +165,7 @@ url_scheme(const char *s)
 
 	if (s == NULL)
 		return (NULL);
-	c = url_clean(s);
+	c = url_strip(s);
 	if ((n = url_scheme_len(c)) == 0) {
 		free(c);
 		return (NULL);

@@ -12,6 +12,13 @@
  */
 char	*url_resolve(const char *base, const char *ref);
 
+/*
+ * Return a URL cleaned the way a browser reads it: C0 controls and spaces
+ * stripped from both ends, tabs and line breaks removed everywhere (so
+ * "java\tscript:" is the "javascript:" it would run as). Caller frees.
+ */
+char	*url_strip(const char *);
+
 /* Is this an absolute http or https URL? */
 int	 url_is_http(const char *);
 
