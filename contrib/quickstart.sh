@@ -19,7 +19,7 @@ esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs="gcc make autoconf automake pkg-config libevent-dev
     libcurl4-openssl-dev libxml2-dev libsqlite3-dev libinih-dev libjansson-dev
-    libsystemd-dev"
+    libsystemd-dev zlib1g-dev"
 test_pkgs="python3 python3-feedparser curl libxml2-utils sfeed"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"

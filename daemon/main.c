@@ -30,6 +30,22 @@
 
 /* A stored next_poll further away than this is not trusted. */
 #define DAEMON_MAX_WAIT		((int64_t)366 * 86400)
+/* More feeds than this due at start are spread out... */
+#define DAEMON_SPREAD_MIN	32
+/* ...by this much each, over at most DAEMON_SPREAD_MAX ms. */
+#define DAEMON_SPREAD_STEP	2
+#define DAEMON_SPREAD_MAX	5000
+/* Feed ids beyond this keep no publisher hints between polls. */
+#define DAEMON_HINTS_MAX	((int64_t)1 << 20)
+
+/* The publisher's last hints for a feed, for the polls that get a 304. */
+struct hint {
+	int		 set;
+	int64_t		 ttl;		/* ms, 0: none */
+	int64_t		 update_period;	/* ms, 0: none */
+	uint32_t	 skip_hours;
+	uint32_t	 skip_days;
+};
 
 /* One poll in flight. */
 struct poll {
@@ -42,7 +58,10 @@ struct poll {
 	char				*last_modified;
 	int				 error_count;
 	int64_t				 interval;	/* ms */
-	struct parse			*parse;
+	int				 allow_private;
+	struct parse			*parse;		/* made at the head */
+	char				*content_type;	/* of the 2xx */
+	int				 html;		/* it says HTML */
 	TAILQ_ENTRY(poll)		 entry;
 };
 
@@ -56,6 +75,8 @@ struct daemon {
 	struct event			*signals[4];
 	int				 stopping;
 	TAILQ_HEAD(, poll)		 polls;
+	struct hint			*hints;		/* by feed id */
+	size_t				 nhints;
 };
 
 static void	 usage(FILE *);
@@ -73,11 +94,18 @@ static int64_t	 daemon_interval(struct daemon *, const struct store_feed *,
 static char	*daemon_feed_name(const struct store_feed *);
 static int	 daemon_pollable(const struct store_feed *);
 static void	 daemon_poll_start(struct daemon *, const struct store_feed *);
+static int	 daemon_head_cb(const struct fetch_result *, void *, char **);
 static int	 daemon_data_cb(const char *, size_t, void *, char **);
 static void	 daemon_done_cb(const struct fetch_result *, void *);
+static void	 daemon_done_2xx(struct poll *, const struct fetch_result *,
+		     struct store_fetch *);
+static char	*daemon_charset(const char *);
+static struct hint *daemon_hint(struct daemon *, int64_t);
+static int64_t	 daemon_plan(struct poll *, const struct fetch_result *,
+		     int, int64_t, const char **);
 static void	 daemon_poll_failed(struct poll *, const char *, int, int64_t);
 static void	 daemon_poll_record(struct poll *, struct feed_doc *,
-		     struct store_fetch *, int64_t);
+		     struct store_fetch *, int64_t, const char *);
 static const char *daemon_error_status(const char *);
 static void	 daemon_poll_free(struct poll *);
 
@@ -191,14 +219,16 @@ daemon_pollable(const struct store_feed *feed)
 
 /*
  * Schedule every feed at start-up: a feed never fetched is due now, one
- * fetched before resumes its stored schedule.
+ * fetched before resumes its stored schedule. When many are due now,
+ * they are spread over a few seconds, so a restart does not open them
+ * all at once.
  */
 static void
 daemon_schedule_start(struct daemon *d)
 {
 	struct store_feed	**feeds = NULL, *feed;
-	size_t			  nfeeds = 0, i, nnow = 0, nlater = 0;
-	int64_t			  now, wait, max;
+	size_t			  nfeeds = 0, i, nnow = 0, nlater = 0, ndue = 0;
+	int64_t			  now, wait, max, step = 0;
 	char			 *cause = NULL;
 
 	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
@@ -212,6 +242,18 @@ daemon_schedule_start(struct daemon *d)
 		max = DAEMON_MAX_WAIT;
 	for (i = 0; i < nfeeds; i++) {
 		feed = feeds[i];
+		if (daemon_pollable(feed) && (feed->next_poll == TIME_NONE ||
+		    feed->status == NULL || strcmp(feed->status, "new") == 0 ||
+		    feed->next_poll <= now))
+			ndue++;
+	}
+	if (ndue > DAEMON_SPREAD_MIN) {
+		step = DAEMON_SPREAD_MAX / (int64_t)ndue;
+		if (step > DAEMON_SPREAD_STEP)
+			step = DAEMON_SPREAD_STEP;
+	}
+	for (i = 0; i < nfeeds; i++) {
+		feed = feeds[i];
 		if (!daemon_pollable(feed))
 			continue;
 		if (feed->next_poll == TIME_NONE || feed->status == NULL ||
@@ -222,13 +264,20 @@ daemon_schedule_start(struct daemon *d)
 			if (wait > max)
 				wait = max;
 		}
-		if (wait == 0)
+		if (wait == 0) {
+			sched_set(d->sched, feed->id, (int64_t)nnow * step);
 			nnow++;
-		else
+		} else {
+			sched_set(d->sched, feed->id, wait * 1000);
 			nlater++;
-		sched_set(d->sched, feed->id, wait * 1000);
+		}
 	}
-	log_info("%zu feeds scheduled, %zu due now", nnow + nlater, nnow);
+	if (step > 0)
+		log_info("%zu feeds scheduled, %zu due now, spread over %lld ms",
+		    nnow + nlater, nnow, (long long)(step * (int64_t)nnow));
+	else
+		log_info("%zu feeds scheduled, %zu due now", nnow + nlater,
+		    nnow);
 	store_feeds_free(feeds, nfeeds);
 }
 
@@ -379,7 +428,9 @@ daemon_poll_start(struct daemon *d, const struct store_feed *feed)
 		p->last_modified = xstrdup(feed->last_modified);
 	p->error_count = feed->error_count;
 	p->interval = daemon_interval(d, feed, cf);
-	p->parse = parse_new(p->fetch_url, NULL);
+	p->allow_private = d->conf->allow_private;
+	if (cf != NULL && cf->allow_private != -1)
+		p->allow_private = cf->allow_private;
 	TAILQ_INSERT_TAIL(&d->polls, p, entry);
 
 	memset(&req, 0, sizeof req);
@@ -387,9 +438,8 @@ daemon_poll_start(struct daemon *d, const struct store_feed *feed)
 	req.etag = p->etag;
 	req.last_modified = p->last_modified;
 	req.allow_file = d->conf->allow_file;
-	req.allow_private = d->conf->allow_private;
-	if (cf != NULL && cf->allow_private != -1)
-		req.allow_private = cf->allow_private;
+	req.allow_private = p->allow_private;
+	req.head = daemon_head_cb;
 	req.data = daemon_data_cb;
 	req.done = daemon_done_cb;
 	req.arg = p;
@@ -400,12 +450,68 @@ daemon_poll_start(struct daemon *d, const struct store_feed *feed)
 	}
 }
 
-/* Body bytes: straight into the feed's parser. */
+/*
+ * The charset parameter of a Content-Type, or NULL. Only a plain token
+ * (letters, digits, - _ . : +) is believed.
+ */
+static char *
+daemon_charset(const char *type)
+{
+	const char	*p, *v;
+	size_t		 n;
+
+	for (p = strchr(type, ';'); p != NULL; p = strchr(p + 1, ';')) {
+		v = p + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncasecmp(v, "charset=", 8) != 0)
+			continue;
+		v += 8;
+		if (*v == '"')
+			v++;
+		n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_.:+");
+		if (n == 0 || n > 40)
+			return (NULL);
+		return (xstrndup(v, n));
+	}
+	return (NULL);
+}
+
+/*
+ * The head of a 2xx answer: now the parser can start, with the charset
+ * the transport declared and the URL the document came from (after
+ * redirects) as its base.
+ */
+static int
+daemon_head_cb(const struct fetch_result *res, void *arg, char **cause)
+{
+	struct poll	*p = arg;
+	char		*charset = NULL;
+
+	if (res->content_type != NULL) {
+		p->content_type = xstrdup(res->content_type);
+		charset = daemon_charset(res->content_type);
+		p->html = strcasestr(res->content_type, "html") != NULL;
+	}
+	parse_free(p->parse);
+	p->parse = parse_new(res->effective_url != NULL ?
+	    res->effective_url : p->fetch_url, charset);
+	free(charset);
+	return (0);
+}
+
+/*
+ * Body bytes: straight into the feed's parser. An HTML page stops it
+ * early, with the parser's error naming the feed the page links to.
+ */
 static int
 daemon_data_cb(const char *data, size_t len, void *arg, char **cause)
 {
 	struct poll	*p = arg;
 
+	if (p->parse == NULL)
+		p->parse = parse_new(p->fetch_url, NULL);
 	return (parse_push(p->parse, data, len, cause));
 }
 
@@ -414,10 +520,9 @@ static void
 daemon_done_cb(const struct fetch_result *res, void *arg)
 {
 	struct poll		*p = arg;
-	struct daemon		*d = p->d;
-	struct feed_doc		*doc;
 	struct store_fetch	 sf;
-	char			*cause = NULL, *error = NULL;
+	const char		*why;
+	char			*error = NULL;
 	int64_t			 delay;
 
 	if (!res->ok) {
@@ -429,31 +534,9 @@ daemon_done_cb(const struct fetch_result *res, void *arg)
 	memset(&sf, 0, sizeof sf);
 	sf.http_status = (int)res->http_status;
 	sf.fetched_at = time(NULL);
-	delay = sched_next_delay(p->interval, 0, d->conf->max_interval);
 
 	if (res->http_status >= 200 && res->http_status <= 299) {
-		doc = parse_end(p->parse, &cause);
-		p->parse = NULL;
-		if (doc == NULL) {
-			daemon_poll_failed(p, cause != NULL ? cause :
-			    "not a feed", sf.http_status, -1);
-			free(cause);
-			return;
-		}
-		if (doc->malformed != NULL)
-			log_debug("feed %s: recovered: %s", p->name,
-			    doc->malformed);
-		/* No validators in a 200 clears the stored ones (""). */
-		sf.status = "ok";
-		sf.etag = res->etag != NULL ? res->etag : "";
-		sf.last_modified = res->last_modified != NULL ?
-		    res->last_modified : "";
-		/* A 301/308 chain moves the feed, now that it answered. */
-		if (res->permanent_url != NULL &&
-		    strcmp(res->permanent_url, p->fetch_url) != 0)
-			sf.new_url = res->permanent_url;
-		daemon_poll_record(p, doc, &sf, delay);
-		feed_doc_free(doc);
+		daemon_done_2xx(p, res, &sf);
 		return;
 	}
 	if (res->http_status == 304) {
@@ -461,20 +544,133 @@ daemon_done_cb(const struct fetch_result *res, void *arg)
 		sf.etag = res->etag != NULL ? res->etag : p->etag;
 		sf.last_modified = res->last_modified != NULL ?
 		    res->last_modified : p->last_modified;
-		daemon_poll_record(p, NULL, &sf, delay);
+		delay = daemon_plan(p, res, 0, -1, &why);
+		daemon_poll_record(p, NULL, &sf, delay, why);
 		return;
 	}
 	if (res->http_status == 410) {
 		sf.status = "gone";
-		sf.error = "HTTP 410";
+		sf.error = "HTTP 410: gone, no more polls until re-enabled";
 		sf.etag = p->etag;
 		sf.last_modified = p->last_modified;
-		daemon_poll_record(p, NULL, &sf, -1);
+		daemon_poll_record(p, NULL, &sf, -1, NULL);
 		return;
 	}
+	/* 429 and 503 say when to come back; any other status backs off. */
 	xasprintf(&error, "HTTP %ld", res->http_status);
-	daemon_poll_failed(p, error, sf.http_status, res->retry_after);
+	daemon_poll_failed(p, error, sf.http_status,
+	    res->http_status == 429 || res->http_status == 503 ?
+	    res->retry_after : -1);
 	free(error);
+}
+
+/* A 2xx answer: it must be a feed. */
+static void
+daemon_done_2xx(struct poll *p, const struct fetch_result *res,
+    struct store_fetch *sf)
+{
+	struct feed_doc	*doc;
+	struct hint	*h;
+	const char	*why;
+	char		*cause = NULL;
+	int64_t		 delay;
+
+	if (res->body_len == 0) {
+		daemon_poll_failed(p, "empty response", sf->http_status, -1);
+		return;
+	}
+	if (p->parse == NULL)
+		p->parse = parse_new(p->fetch_url, NULL);
+	doc = parse_end(p->parse, &cause);
+	p->parse = NULL;
+	if (doc == NULL) {
+		daemon_poll_failed(p, cause != NULL ? cause : "not a feed",
+		    sf->http_status, -1);
+		free(cause);
+		return;
+	}
+	if (doc->malformed != NULL)
+		log_debug("feed %s: recovered: %s", p->name, doc->malformed);
+	if (p->content_type != NULL && p->html)
+		log_info("feed %s: a feed served as %s", p->name,
+		    p->content_type);
+
+	/* Remember the publisher's hints for the polls that get a 304. */
+	if ((h = daemon_hint(p->d, p->feed_id)) != NULL) {
+		h->set = 1;
+		h->ttl = doc->meta.ttl > 0 ? (int64_t)doc->meta.ttl * 60000 : 0;
+		h->update_period = doc->meta.update_period > 0 ?
+		    doc->meta.update_period * 1000 : 0;
+		h->skip_hours = doc->meta.skip_hours;
+		h->skip_days = doc->meta.skip_days;
+	}
+
+	/* No validators in a 200 clears the stored ones (""). */
+	sf->status = "ok";
+	sf->etag = res->etag != NULL ? res->etag : "";
+	sf->last_modified = res->last_modified != NULL ?
+	    res->last_modified : "";
+	/* A 301/308 chain moves the feed, now that it answered. */
+	if (res->permanent_url != NULL &&
+	    strcmp(res->permanent_url, p->fetch_url) != 0)
+		sf->new_url = res->permanent_url;
+	delay = daemon_plan(p, res, 0, -1, &why);
+	daemon_poll_record(p, doc, sf, delay, why);
+	feed_doc_free(doc);
+}
+
+/* A feed's remembered hints, made on first use; NULL if out of range. */
+static struct hint *
+daemon_hint(struct daemon *d, int64_t id)
+{
+	size_t	n;
+
+	if (id < 0 || id >= DAEMON_HINTS_MAX)
+		return (NULL);
+	if ((size_t)id >= d->nhints) {
+		n = d->nhints == 0 ? 64 : d->nhints;
+		while (n <= (size_t)id)
+			n *= 2;
+		d->hints = xreallocarray(d->hints, n, sizeof *d->hints);
+		memset(d->hints + d->nhints, 0,
+		    (n - d->nhints) * sizeof *d->hints);
+		d->nhints = n;
+	}
+	return (&d->hints[id]);
+}
+
+/*
+ * The delay before a feed's next poll: after a success its interval and
+ * the publisher's hints (remembered ones on a 304), after errors the
+ * backoff or Retry-After; within min_interval and max_interval.
+ */
+static int64_t
+daemon_plan(struct poll *p, const struct fetch_result *res, int errors,
+    int64_t retry_after, const char **why)
+{
+	struct daemon		*d = p->d;
+	struct sched_plan	 plan;
+	struct hint		*h;
+	struct timespec		 ts;
+
+	memset(&plan, 0, sizeof plan);
+	plan.interval = p->interval;
+	plan.min = d->conf->min_interval;
+	plan.max = d->conf->max_interval;
+	plan.max_age = res != NULL && res->max_age >= 0 ?
+	    res->max_age * 1000 : -1;
+	if ((h = daemon_hint(d, p->feed_id)) != NULL && h->set) {
+		plan.ttl = h->ttl;
+		plan.update_period = h->update_period;
+		plan.skip_hours = h->skip_hours;
+		plan.skip_days = h->skip_days;
+	}
+	plan.errors = errors;
+	plan.retry_after = retry_after >= 0 ? retry_after * 1000 : -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	plan.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	plan.jitter = 1;
+	return (sched_plan_delay(&plan, why));
 }
 
 /* Which status a failure gives a feed: refused by policy, or error. */
@@ -496,19 +692,13 @@ static void
 daemon_poll_failed(struct poll *p, const char *error, int http_status,
     int64_t retry_after)
 {
-	struct daemon		*d = p->d;
 	struct store_fetch	 sf;
-	int64_t			 delay, max = d->conf->max_interval;
+	const char		*why;
+	int64_t			 delay;
 	int			 errors;
 
 	errors = p->error_count < INT32_MAX ? p->error_count + 1 : INT32_MAX;
-	delay = sched_next_delay(p->interval, errors, max);
-	if (retry_after > 0) {
-		if (max > 0 && retry_after > max / 1000)
-			retry_after = max / 1000;
-		if (retry_after * 1000 > delay)
-			delay = retry_after * 1000;
-	}
+	delay = daemon_plan(p, NULL, errors, retry_after, &why);
 
 	memset(&sf, 0, sizeof sf);
 	sf.status = daemon_error_status(error);
@@ -517,19 +707,19 @@ daemon_poll_failed(struct poll *p, const char *error, int http_status,
 	sf.etag = p->etag;
 	sf.last_modified = p->last_modified;
 	sf.fetched_at = time(NULL);
-	daemon_poll_record(p, NULL, &sf, delay);
+	daemon_poll_record(p, NULL, &sf, delay, why);
 }
 
 /*
  * Write a poll's outcome, log it, tell the server, and schedule the next
- * poll after delay ms (-1: never). Frees the poll.
+ * poll after delay ms (-1: never), decided by why. Frees the poll.
  */
 static void
 daemon_poll_record(struct poll *p, struct feed_doc *doc,
-    struct store_fetch *sf, int64_t delay)
+    struct store_fetch *sf, int64_t delay, const char *why)
 {
 	struct daemon	*d = p->d;
-	char		*cause = NULL, *moved;
+	char		*cause = NULL, *moved, next[64];
 	int		 nnew = 0, errors;
 
 	sf->next_poll = delay < 0 ? TIME_NONE :
@@ -544,21 +734,29 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 		delay = sched_next_delay(p->interval, errors,
 		    d->conf->max_interval);
 	} else {
+		if (delay >= 0)
+			snprintf(next, sizeof next, "; next poll in %lld.%03llds"
+			    " (%s)", (long long)(delay / 1000),
+			    (long long)(delay % 1000), why != NULL ? why :
+			    "interval");
+		else
+			next[0] = '\0';
 		if (doc != NULL)
-			log_info("feed %s: %d, %zu %s (%d new)%s", p->name,
+			log_info("feed %s: %d, %zu %s (%d new)%s%s", p->name,
 			    sf->http_status, doc->nentries, doc->nentries == 1 ?
 			    "entry" : "entries", nnew, sf->new_url != NULL ?
-			    ", moved permanently" : "");
+			    ", moved permanently" : "", next);
 		else if (sf->http_status == 304)
-			log_info("feed %s: 304 not modified", p->name);
+			log_info("feed %s: 304 not modified%s", p->name, next);
 		else if (strcmp(sf->status, "gone") == 0)
 			log_info("feed %s: 410 gone, no more polls", p->name);
 		else
-			log_info("feed %s: %s: %s", p->name, sf->status,
-			    sf->error);
+			log_info("feed %s: %s: %s%s", p->name, sf->status,
+			    sf->error, next);
 		if (sf->new_url != NULL) {
 			moved = url_redact(sf->new_url);
-			log_info("feed %s: now polled at %s", p->name, moved);
+			log_info("feed %s: moved permanently, now polled at %s "
+			    "(update the configuration)", p->name, moved);
 			free(moved);
 		}
 		if (doc != NULL || nnew > 0 || strcmp(sf->status,
@@ -581,6 +779,7 @@ daemon_poll_free(struct poll *p)
 {
 	TAILQ_REMOVE(&p->d->polls, p, entry);
 	parse_free(p->parse);
+	free(p->content_type);
 	free(p->name);
 	free(p->fetch_url);
 	free(p->status);
@@ -700,6 +899,7 @@ main(int argc, char **argv)
 	fo.max_body = d.conf->max_body;
 	fo.max_connections = d.conf->max_connections;
 	fo.max_per_host = d.conf->max_per_host;
+	fo.host_spacing = d.conf->host_spacing;
 	d.fetch = fetch_new(d.base, &fo);
 	d.sched = sched_new(d.base, daemon_due_cb, &d);
 
@@ -731,6 +931,7 @@ out:
 	if (d.base != NULL)
 		event_base_free(d.base);
 	conf_free(d.conf);
+	free(d.hints);
 	free(cause);
 	curl_global_cleanup();
 	if (rv == 0)

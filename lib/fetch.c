@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "xmalloc.h"
+#include "buf.h"
 #include "log.h"
 #include "fetch.h"
 
@@ -30,6 +31,8 @@
 #define FETCH_VALUE_MAX		1024
 /* Retry-After beyond this is clamped, so callers' arithmetic is safe. */
 #define FETCH_RETRY_AFTER_MAX	((int64_t)INT32_MAX)
+/* Buckets of the origin table (a power of two). */
+#define FETCH_HOST_BUCKETS	1024
 #define FETCH_ACCEPT		"Accept: application/atom+xml, " \
     "application/rss+xml, application/feed+json, application/xml;q=0.9, " \
     "text/xml;q=0.9, */*;q=0.8"
@@ -40,7 +43,10 @@ enum fetch_hdr {
 	FETCH_HDR_ETAG,
 	FETCH_HDR_LAST_MODIFIED,
 	FETCH_HDR_CONTENT_TYPE,
-	FETCH_HDR_RETRY_AFTER
+	FETCH_HDR_RETRY_AFTER,
+	FETCH_HDR_CACHE_CONTROL,
+	FETCH_HDR_EXPIRES,
+	FETCH_HDR_DATE
 };
 
 /* One socket curl asked us to watch (hiperfifo's SockInfo). */
@@ -51,6 +57,23 @@ struct fetch_sock {
 	TAILQ_ENTRY(fetch_sock)		 entry;
 };
 
+/*
+ * One origin (host:port) with transfers queued or in flight, or started
+ * less than host_spacing ago. The file:// "origin" has no caps.
+ */
+struct fetch_host {
+	struct fetch			*f;
+	char				*origin;	/* "" for files */
+	int				 capped;	/* per-host caps apply */
+	int				 active;	/* in curl */
+	int64_t				 last_start;	/* ms, monotonic */
+	int				 ready;		/* on f->ready */
+	struct event			*timer;		/* spacing, expiry */
+	TAILQ_HEAD(, fetch_xfer)	 pending;
+	TAILQ_ENTRY(fetch_host)		 ready_entry;
+	struct fetch_host		*next;		/* hash chain */
+};
+
 /* One transfer (hiperfifo's ConnInfo). */
 struct fetch_xfer {
 	struct fetch			*f;
@@ -58,8 +81,11 @@ struct fetch_xfer {
 	struct curl_slist		*headers;
 	fetch_data_cb			 data;
 	fetch_done_cb			 done;
+	fetch_head_cb			 head;
 	void				*arg;
 	int				 allow_private;
+	struct fetch_host		*host;
+	int				 launched;	/* in curl */
 
 	/* The response being received: reset on each status line. */
 	long				 status;
@@ -70,25 +96,35 @@ struct fetch_xfer {
 	char				*last_modified;
 	char				*content_type;
 	int64_t				 retry_after;
+	int64_t				 cc_max_age;	/* -1: none */
+	int64_t				 expires;	/* -1: none */
+	int64_t				 date;		/* -1: none */
 	int64_t				 body_len;
 
 	/* The whole transfer. */
 	int				 nhops;
 	int				 perm_broken;
+	int				 head_done;
 	int64_t				 delivered;
 	char				*error;		/* why we aborted */
 	char				*refused;	/* address policy */
 	char				 errbuf[CURL_ERROR_SIZE];
 
 	TAILQ_ENTRY(fetch_xfer)		 entry;
+	TAILQ_ENTRY(fetch_xfer)		 qentry;	/* host->pending */
 };
 
 struct fetch {
 	struct event_base		*base;
 	CURLM				*multi;
 	struct event			*timer;
+	struct event			*kick;		/* start queued ones */
 	int				 running;	/* curl's count */
 	int				 nxfers;	/* ours */
+	int				 active;	/* ours in curl */
+	int				 nqueued;
+	struct fetch_host		*hosts[FETCH_HOST_BUCKETS];
+	TAILQ_HEAD(, fetch_host)	 ready;
 	char				*user_agent;
 	struct fetch_opts		 opts;
 	TAILQ_HEAD(, fetch_sock)	 socks;
@@ -104,10 +140,22 @@ static void	 fetch_check_done(struct fetch *);
 static void	 fetch_finish(struct fetch_xfer *, CURLcode);
 static void	 fetch_xfer_free(struct fetch_xfer *);
 static void	 fetch_xfer_reset(struct fetch_xfer *);
-static int	 fetch_check_scheme(const char *, int, char **);
+static int	 fetch_check_url(const char *, int, char **, char **);
+static int64_t	 fetch_now(void);
+static struct fetch_host *fetch_host_get(struct fetch *, const char *);
+static void	 fetch_host_free(struct fetch_host *);
+static void	 fetch_host_update(struct fetch_host *);
+static void	 fetch_host_timer_cb(evutil_socket_t, short, void *);
+static void	 fetch_kick_cb(evutil_socket_t, short, void *);
+static void	 fetch_launch(struct fetch_xfer *);
+static void	 fetch_result_head(struct fetch_xfer *, struct fetch_result *,
+		     char **);
+static int	 fetch_call_head(struct fetch_xfer *);
+static int64_t	 fetch_parse_max_age(const char *);
+static int64_t	 fetch_max_age(struct fetch_xfer *);
 static size_t	 fetch_write_cb(char *, size_t, size_t, void *);
 static size_t	 fetch_header_cb(char *, size_t, size_t, void *);
-static void	 fetch_header_end(struct fetch_xfer *);
+static int	 fetch_header_end(struct fetch_xfer *);
 static long	 fetch_parse_status(const char *, size_t);
 static int64_t	 fetch_parse_retry_after(const char *);
 static char	*fetch_clean_value(const char *, size_t);
@@ -144,9 +192,12 @@ fetch_new(struct event_base *base, const struct fetch_opts *opts)
 	f->opts.user_agent = f->user_agent;
 	TAILQ_INIT(&f->socks);
 	TAILQ_INIT(&f->xfers);
+	TAILQ_INIT(&f->ready);
 
 	if ((f->timer = evtimer_new(base, fetch_timeout_cb, f)) == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
+	if ((f->kick = event_new(base, -1, 0, fetch_kick_cb, f)) == NULL)
+		fatalx("%s: event_new failed", __func__);
 	if ((f->multi = curl_multi_init()) == NULL)
 		fatalx("%s: curl_multi_init failed", __func__);
 
@@ -179,19 +230,28 @@ fetch_free(struct fetch *f)
 {
 	struct fetch_xfer	*x;
 	struct fetch_sock	*fs;
+	struct fetch_host	*h;
 	CURLMcode		 mc;
+	size_t			 i;
 
 	if (f == NULL)
 		return;
 	while ((x = TAILQ_FIRST(&f->xfers)) != NULL) {
 		TAILQ_REMOVE(&f->xfers, x, entry);
 		f->nxfers--;
-		if ((mc = curl_multi_remove_handle(f->multi,
+		if (!x->launched)
+			TAILQ_REMOVE(&x->host->pending, x, qentry);
+		else if ((mc = curl_multi_remove_handle(f->multi,
 		    x->easy)) != CURLM_OK)
 			log_warnx("%s: curl_multi_remove_handle: %s", __func__,
 			    curl_multi_strerror(mc));
 		fetch_xfer_free(x);
 	}
+	for (i = 0; i < FETCH_HOST_BUCKETS; i++) {
+		while ((h = f->hosts[i]) != NULL)
+			fetch_host_free(h);
+	}
+	event_free(f->kick);
 	/* Closing cached connections calls fetch_sock_cb: the base lives. */
 	if ((mc = curl_multi_cleanup(f->multi)) != CURLM_OK)
 		log_warnx("%s: curl_multi_cleanup: %s", __func__,
@@ -203,20 +263,179 @@ fetch_free(struct fetch *f)
 	free(f);
 }
 
-/* Transfers started and not yet done. */
+/* Transfers started and not yet done, queued ones included. */
 int
 fetch_running(struct fetch *f)
 {
 	return (f->nxfers);
 }
 
-/* Check a URL's scheme before curl sees it, for a clear error. */
+/* Transfers waiting for the caps. */
+int
+fetch_queued(struct fetch *f)
+{
+	return (f->nqueued);
+}
+
+/* Milliseconds on the monotonic clock. */
+static int64_t
+fetch_now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		fatal("clock_gettime");
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Find or make an origin's entry. */
+static struct fetch_host *
+fetch_host_get(struct fetch *f, const char *origin)
+{
+	struct fetch_host	*h;
+	size_t			 b;
+
+	b = buf_hash(0, origin, strlen(origin)) & (FETCH_HOST_BUCKETS - 1);
+	for (h = f->hosts[b]; h != NULL; h = h->next) {
+		if (strcmp(h->origin, origin) == 0)
+			return (h);
+	}
+	h = xcalloc(1, sizeof *h);
+	h->f = f;
+	h->origin = xstrdup(origin);
+	h->capped = *origin != '\0';
+	h->last_start = INT64_MIN;
+	TAILQ_INIT(&h->pending);
+	if ((h->timer = evtimer_new(f->base, fetch_host_timer_cb, h)) == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	h->next = f->hosts[b];
+	f->hosts[b] = h;
+	return (h);
+}
+
+/* Forget an origin; it has nothing queued. */
+static void
+fetch_host_free(struct fetch_host *h)
+{
+	struct fetch		*f = h->f;
+	struct fetch_host	**hp;
+	size_t			  b;
+
+	b = buf_hash(0, h->origin, strlen(h->origin)) &
+	    (FETCH_HOST_BUCKETS - 1);
+	for (hp = &f->hosts[b]; *hp != NULL; hp = &(*hp)->next) {
+		if (*hp == h) {
+			*hp = h->next;
+			break;
+		}
+	}
+	if (h->ready)
+		TAILQ_REMOVE(&f->ready, h, ready_entry);
+	event_free(h->timer);
+	free(h->origin);
+	free(h);
+}
+
+/*
+ * Decide what an origin waits for: nothing (onto the ready list), a
+ * transfer to end (the per-host cap), or host_spacing (its timer). An
+ * origin with nothing to do is forgotten once the spacing has passed.
+ */
+static void
+fetch_host_update(struct fetch_host *h)
+{
+	struct fetch	*f = h->f;
+	struct timeval	 tv;
+	int64_t		 wait = 0;
+
+	if (h->ready)
+		return;
+	if (h->capped && h->last_start != INT64_MIN &&
+	    f->opts.host_spacing > 0)
+		wait = h->last_start + f->opts.host_spacing - fetch_now();
+	if (TAILQ_EMPTY(&h->pending)) {
+		if (h->active > 0)
+			return;
+		if (wait <= 0) {
+			fetch_host_free(h);
+			return;
+		}
+	} else if (h->capped && f->opts.max_per_host > 0 &&
+	    h->active >= f->opts.max_per_host)
+		return;
+	else if (wait <= 0) {
+		evtimer_del(h->timer);
+		TAILQ_INSERT_TAIL(&f->ready, h, ready_entry);
+		h->ready = 1;
+		event_active(f->kick, 0, 0);
+		return;
+	}
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	if (evtimer_add(h->timer, &tv) != 0)
+		fatalx("%s: evtimer_add failed", __func__);
+}
+
+/* An origin's spacing has passed. */
+static void
+fetch_host_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	fetch_host_update(arg);
+}
+
+/* Start queued transfers, round robin over ready origins, within caps. */
+static void
+fetch_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch		*f = arg;
+	struct fetch_host	*h;
+	struct fetch_xfer	*x;
+
+	while ((h = TAILQ_FIRST(&f->ready)) != NULL) {
+		if (f->opts.max_connections > 0 &&
+		    f->active >= f->opts.max_connections)
+			break;
+		TAILQ_REMOVE(&f->ready, h, ready_entry);
+		h->ready = 0;
+		x = TAILQ_FIRST(&h->pending);
+		TAILQ_REMOVE(&h->pending, x, qentry);
+		f->nqueued--;
+		h->active++;
+		h->last_start = fetch_now();
+		f->active++;
+		x->launched = 1;
+		fetch_host_update(h);
+		/* On failure, done runs: it may start and free others. */
+		fetch_launch(x);
+	}
+}
+
+/* Hand a transfer to curl; if curl refuses it, it is over. */
+static void
+fetch_launch(struct fetch_xfer *x)
+{
+	struct fetch	*f = x->f;
+	CURLMcode	 mc;
+
+	if ((mc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK)
+		return;
+	free(x->error);
+	xasprintf(&x->error, "curl_multi_add_handle: %s",
+	    curl_multi_strerror(mc));
+	fetch_finish(x, CURLE_FAILED_INIT);
+}
+
+/*
+ * Check a URL's scheme before curl sees it, for a clear error, and give
+ * its origin (host:port, "" for a file).
+ */
 static int
-fetch_check_scheme(const char *url, int allow_file, char **cause)
+fetch_check_url(const char *url, int allow_file, char **origin,
+    char **cause)
 {
 	CURLU		*u;
 	CURLUcode	 uc;
-	char		*scheme = NULL;
+	char		*scheme = NULL, *host = NULL, *port = NULL;
 	int		 rv = -1;
 
 	if ((u = curl_url()) == NULL)
@@ -233,17 +452,30 @@ fetch_check_scheme(const char *url, int allow_file, char **cause)
 #endif
 		goto out;
 	}
-	if (strcasecmp(scheme, "http") == 0 ||
-	    strcasecmp(scheme, "https") == 0 ||
-	    (allow_file && strcasecmp(scheme, "file") == 0))
+	if (allow_file && strcasecmp(scheme, "file") == 0) {
+		*origin = xstrdup("");
 		rv = 0;
-	else if (cause != NULL && strcasecmp(scheme, "file") == 0)
+	} else if (strcasecmp(scheme, "http") == 0 ||
+	    strcasecmp(scheme, "https") == 0) {
+		if ((uc = curl_url_get(u, CURLUPART_HOST, &host, 0)) !=
+		    CURLUE_OK ||
+		    (uc = curl_url_get(u, CURLUPART_PORT, &port,
+		    CURLU_DEFAULT_PORT)) != CURLUE_OK) {
+			if (cause != NULL)
+				xasprintf(cause, "bad URL: no host");
+			goto out;
+		}
+		xasprintf(origin, "%s:%s", host, port);
+		rv = 0;
+	} else if (cause != NULL && strcasecmp(scheme, "file") == 0)
 		xasprintf(cause, "file:// URLs are not allowed "
 		    "(allow_file is off)");
 	else if (cause != NULL)
 		xasprintf(cause, "scheme not allowed: %s", scheme);
 out:
 	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return (rv);
 }
@@ -257,25 +489,27 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 	const char		*optname = NULL;
 	const char		*protocols;
 	char			*h;
+	char			*origin = NULL;
 	CURLcode		 rc = CURLE_OK;
-	CURLMcode		 mc;
 	long			 low_time;
 
 	if (req->url == NULL || req->done == NULL)
 		fatalx("%s: no URL or no done callback", __func__);
-	if (fetch_check_scheme(req->url, req->allow_file, cause) != 0)
+	if (fetch_check_url(req->url, req->allow_file, &origin, cause) != 0)
 		return (-1);
 
 	x = xcalloc(1, sizeof *x);
 	x->f = f;
 	x->data = req->data;
 	x->done = req->done;
+	x->head = req->head;
 	x->arg = req->arg;
 	x->allow_private = req->allow_private;
 	fetch_xfer_reset(x);
 	if ((x->easy = curl_easy_init()) == NULL) {
 		if (cause != NULL)
 			xasprintf(cause, "curl_easy_init failed");
+		free(origin);
 		free(x);
 		return (-1);
 	}
@@ -357,21 +591,21 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 	if (req->allow_private)
 		FETCH_SETOPT(x, CURLOPT_FORBID_REUSE, 1L);
 
-	if ((mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
-		if (cause != NULL)
-			xasprintf(cause, "curl_multi_add_handle: %s",
-			    curl_multi_strerror(mc));
-		fetch_xfer_free(x);
-		return (-1);
-	}
+	/* Queue it: the kick starts it once the caps allow. */
+	x->host = fetch_host_get(f, origin);
+	free(origin);
+	TAILQ_INSERT_TAIL(&x->host->pending, x, qentry);
+	f->nqueued++;
 	TAILQ_INSERT_TAIL(&f->xfers, x, entry);
 	f->nxfers++;
+	fetch_host_update(x->host);
 	return (0);
 
 fail:
 	if (cause != NULL)
 		xasprintf(cause, "curl_easy_setopt(%s): %s", optname,
 		    curl_easy_strerror(rc));
+	free(origin);
 	fetch_xfer_free(x);
 	return (-1);
 }
@@ -389,6 +623,9 @@ fetch_xfer_reset(struct fetch_xfer *x)
 	free(x->content_type);
 	x->etag = x->last_modified = x->content_type = NULL;
 	x->retry_after = -1;
+	x->cc_max_age = -1;
+	x->expires = -1;
+	x->date = -1;
 	x->body_len = 0;
 }
 
@@ -545,12 +782,17 @@ static void
 fetch_finish(struct fetch_xfer *x, CURLcode code)
 {
 	struct fetch		*f = x->f;
+	struct fetch_host	*h = x->host;
 	struct fetch_result	 res;
 	CURLMcode		 mc;
 	char			*s, *effective = NULL, *permanent = NULL;
 	char			*error = NULL;
 	long			 status = 0, redirects = 0;
 	int			 is_file = 0;
+
+	/* An empty 2xx body: the head was not handed on yet. */
+	if (code == CURLE_OK && !x->head_done && fetch_call_head(x) != 0)
+		code = CURLE_WRITE_ERROR;
 
 	/* Read everything from the handle before it is removed. */
 	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
@@ -568,6 +810,8 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 
 	TAILQ_REMOVE(&f->xfers, x, entry);
 	f->nxfers--;
+	f->active--;
+	h->active--;
 	if ((mc = curl_multi_remove_handle(f->multi, x->easy)) != CURLM_OK)
 		log_warnx("%s: curl_multi_remove_handle: %s", __func__,
 		    curl_multi_strerror(mc));
@@ -576,6 +820,7 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	res.ok = code == CURLE_OK;
 	res.http_status = status;
 	res.retry_after = -1;
+	res.max_age = -1;
 	res.effective_url = effective;
 	res.body_len = x->delivered;
 	if (res.ok) {
@@ -586,6 +831,7 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 			res.etag = x->etag;
 			res.last_modified = x->last_modified;
 			res.content_type = x->content_type;
+			res.max_age = fetch_max_age(x);
 		}
 		res.retry_after = x->retry_after;
 	} else {
@@ -616,12 +862,100 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		res.permanent_url = permanent;
 	}
 
+	/* The slot is free: let the origin and the queue move first. */
+	x->host = NULL;
+	fetch_host_update(h);
+	if (f->nqueued > 0)
+		event_active(f->kick, 0, 0);
+
 	x->done(&res, x->arg);
 
 	free(effective);
 	free(permanent);
 	free(error);
 	fetch_xfer_free(x);
+}
+
+/* How long the response is fresh by its headers, in seconds, or -1. */
+static int64_t
+fetch_max_age(struct fetch_xfer *x)
+{
+	int64_t	now;
+
+	if (x->cc_max_age >= 0)
+		return (x->cc_max_age);
+	if (x->expires < 0)
+		return (-1);
+	now = x->date >= 0 ? x->date : (int64_t)time(NULL);
+	if (x->expires <= now)
+		return (0);
+	if (x->expires - now > FETCH_RETRY_AFTER_MAX)
+		return (FETCH_RETRY_AFTER_MAX);
+	return (x->expires - now);
+}
+
+/* Fill in what is known of the final response before its body. */
+static void
+fetch_result_head(struct fetch_xfer *x, struct fetch_result *res,
+    char **effective)
+{
+	char	*s;
+	long	 status = 0;
+
+	memset(res, 0, sizeof *res);
+	*effective = NULL;
+	if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &s) ==
+	    CURLE_OK && s != NULL)
+		*effective = xstrdup(s);
+	res->effective_url = *effective;
+	if (curl_easy_getinfo(x->easy, CURLINFO_SCHEME, &s) == CURLE_OK &&
+	    s != NULL && strcasecmp(s, "file") == 0) {
+		res->http_status = 200;
+		res->retry_after = -1;
+		res->max_age = -1;
+		return;
+	}
+	status = x->status;
+	if (status == 0 && curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE,
+	    &status) != CURLE_OK)
+		status = 0;
+	res->http_status = status;
+	res->etag = x->etag;
+	res->last_modified = x->last_modified;
+	res->content_type = x->content_type;
+	res->retry_after = x->retry_after;
+	res->max_age = fetch_max_age(x);
+}
+
+/*
+ * Hand the head of a final 2xx response (or a file) to the head
+ * callback, once. Returns -1 if the callback refuses it (x->error says
+ * why).
+ */
+static int
+fetch_call_head(struct fetch_xfer *x)
+{
+	struct fetch_result	 res;
+	char			*effective, *cause = NULL;
+	int			 rv = 0;
+
+	if (x->head_done)
+		return (0);
+	x->head_done = 1;
+	if (x->head == NULL)
+		return (0);
+	fetch_result_head(x, &res, &effective);
+	if (res.http_status < 200 || res.http_status > 299)
+		goto out;
+	if (x->head(&res, x->arg, &cause) != 0) {
+		free(x->error);
+		x->error = cause != NULL ? cause :
+		    xstrdup("transfer aborted by the receiver");
+		rv = -1;
+	}
+out:
+	free(effective);
+	return (rv);
 }
 
 /* Body bytes: count them against the cap and pass the final ones on. */
@@ -647,6 +981,8 @@ fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 	/* Only a 2xx (or a file, without status) is the document. */
 	if (x->status != 0 && (x->status < 200 || x->status > 299))
 		return (len);
+	if (!x->head_done && fetch_call_head(x) != 0)
+		return (0);
 	x->delivered += len;
 	if (x->data != NULL && x->data(ptr, len, x->arg, &cause) != 0) {
 		free(x->error);
@@ -666,12 +1002,14 @@ fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 	const char		*value;
 	char			*copy;
 	int64_t			 ra;
+	time_t			 t;
 
 	end = len;
 	while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r'))
 		end--;
 	if (end == 0) {
-		fetch_header_end(x);
+		if (fetch_header_end(x) != 0)
+			return (0);
 		return (len);
 	}
 	if (end >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
@@ -700,6 +1038,15 @@ fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 			break;
 		case FETCH_HDR_RETRY_AFTER:
 			x->retry_after = -1;
+			break;
+		case FETCH_HDR_CACHE_CONTROL:
+			x->cc_max_age = -1;
+			break;
+		case FETCH_HDR_EXPIRES:
+			x->expires = -1;
+			break;
+		case FETCH_HDR_DATE:
+			x->date = -1;
 			break;
 		case FETCH_HDR_OTHER:
 			break;
@@ -743,21 +1090,49 @@ fetch_header_cb(char *buf, size_t size, size_t n, void *arg)
 			free(copy);
 		}
 		x->last_hdr = FETCH_HDR_RETRY_AFTER;
+	} else if (name_len == 13 && strncasecmp(buf, "cache-control",
+	    13) == 0) {
+		if ((copy = fetch_clean_value(value, v)) != NULL) {
+			if ((ra = fetch_parse_max_age(copy)) >= 0)
+				x->cc_max_age = ra;
+			free(copy);
+		}
+		x->last_hdr = FETCH_HDR_CACHE_CONTROL;
+	} else if (name_len == 7 && strncasecmp(buf, "expires", 7) == 0) {
+		/* An unreadable date ("0", "-1") means already expired. */
+		x->expires = 0;
+		if ((copy = fetch_clean_value(value, v)) != NULL) {
+			if ((t = curl_getdate(copy, NULL)) != -1 && t > 0)
+				x->expires = (int64_t)t;
+			free(copy);
+		}
+		x->last_hdr = FETCH_HDR_EXPIRES;
+	} else if (name_len == 4 && strncasecmp(buf, "date", 4) == 0) {
+		x->date = -1;
+		if ((copy = fetch_clean_value(value, v)) != NULL) {
+			if ((t = curl_getdate(copy, NULL)) != -1 && t > 0)
+				x->date = (int64_t)t;
+			free(copy);
+		}
+		x->last_hdr = FETCH_HDR_DATE;
 	} else if (name_len == 8 && strncasecmp(buf, "location", 8) == 0)
 		x->has_location = v > 0;
 	return (len);
 }
 
-/* The blank line after a header block: count redirect hops. */
-static void
+/*
+ * The blank line after a header block: count redirect hops, and hand the
+ * head of a final 2xx on. Returns -1 if the head callback refuses it.
+ */
+static int
 fetch_header_end(struct fetch_xfer *x)
 {
 	if (x->in_body)
-		return;
+		return (0);
 	/* An interim 1xx response: the real one follows. */
 	if (x->status >= 100 && x->status <= 199) {
 		fetch_xfer_reset(x);
-		return;
+		return (0);
 	}
 	x->in_body = 1;
 	if (x->status >= 300 && x->status <= 399 && x->status != 304 &&
@@ -766,6 +1141,9 @@ fetch_header_end(struct fetch_xfer *x)
 		if (x->status != 301 && x->status != 308)
 			x->perm_broken = 1;
 	}
+	if (x->status >= 200 && x->status <= 299)
+		return (fetch_call_head(x));
+	return (0);
 }
 
 /* Read the code from "HTTP/1.1 200 OK" or "HTTP/2 200"; 0 if none. */
@@ -814,6 +1192,51 @@ fetch_parse_retry_after(const char *s)
 		return (0);
 	v = (int64_t)t - (int64_t)now;
 	return (v > FETCH_RETRY_AFTER_MAX ? FETCH_RETRY_AFTER_MAX : v);
+}
+
+/*
+ * Read max-age from Cache-Control; no-cache, no-store and max-age=0 all
+ * give 0; -1 if it says nothing about freshness.
+ */
+static int64_t
+fetch_parse_max_age(const char *s)
+{
+	const char	*p = s, *tok;
+	size_t		 n;
+	int64_t		 v, rv = -1;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		tok = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		n = p - tok;
+		while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			n--;
+		if ((n == 8 && strncasecmp(tok, "no-cache", 8) == 0) ||
+		    (n == 8 && strncasecmp(tok, "no-store", 8) == 0))
+			return (0);
+		if (n > 8 && strncasecmp(tok, "max-age=", 8) == 0) {
+			tok += 8;
+			n -= 8;
+			if (n > 0 && *tok == '"') {
+				tok++;
+				n -= n > 1 ? 2 : 1;
+			}
+			v = 0;
+			while (n > 0 && *tok >= '0' && *tok <= '9') {
+				if (v < FETCH_RETRY_AFTER_MAX)
+					v = v * 10 + (*tok - '0');
+				tok++;
+				n--;
+			}
+			if (n == 0)
+				rv = v > FETCH_RETRY_AFTER_MAX ?
+				    FETCH_RETRY_AFTER_MAX : v;
+		}
+	}
+	return (rv);
 }
 
 /* Is a header value safe to keep and echo: printable ASCII, bounded? */

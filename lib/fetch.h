@@ -22,6 +22,8 @@ struct fetch_opts {
 	int64_t		 max_body;		/* bytes, decompressed */
 	int		 max_connections;
 	int		 max_per_host;
+	int64_t		 host_spacing;		/* ms between request starts
+						   per origin (host:port) */
 };
 
 struct fetch_result {
@@ -35,6 +37,9 @@ struct fetch_result {
 	const char	*permanent_url;	/* set after a 301/308 chain */
 	int64_t		 retry_after;	/* seconds, -1 if none */
 	int64_t		 body_len;	/* bytes delivered */
+	int64_t		 max_age;	/* seconds the response is fresh:
+					   Cache-Control max-age, else
+					   Expires - Date; -1 if none */
 };
 
 /*
@@ -45,6 +50,15 @@ typedef int	(*fetch_data_cb)(const char *, size_t, void *arg,
 		    char **cause);
 /* The transfer is over; the result and its strings live for the call. */
 typedef void	(*fetch_done_cb)(const struct fetch_result *, void *arg);
+/*
+ * The head of the final 2xx response (or a file) arrived: called once,
+ * before the first data callback, also when the body is empty. The
+ * result has http_status, content_type, effective_url, validators,
+ * retry_after and max_age; ok, error and body_len are not set yet.
+ * Return 0 to go on, -1 to abort (the result then carries *cause).
+ */
+typedef int	(*fetch_head_cb)(const struct fetch_result *, void *arg,
+		    char **cause);
 
 struct fetch_req {
 	const char	*url;
@@ -55,6 +69,7 @@ struct fetch_req {
 	fetch_data_cb	 data;
 	fetch_done_cb	 done;
 	void		*arg;
+	fetch_head_cb	 head;		/* or NULL */
 };
 
 /* Create a fetcher on the loop. Call curl_global_init first, once. */
@@ -62,13 +77,19 @@ struct fetch	*fetch_new(struct event_base *, const struct fetch_opts *);
 
 /*
  * Start a transfer. Returns 0 (done is called later, exactly once, from
- * the loop), or -1 with *cause (done is not called).
+ * the loop), or -1 with *cause (done is not called). The transfer waits
+ * in a queue until the caps allow it: at most max_connections in
+ * flight, at most max_per_host per origin (host:port), and host_spacing
+ * between two request starts to the same origin (file:// URLs have no
+ * origin and only count against max_connections).
  */
 int		 fetch_start(struct fetch *, const struct fetch_req *,
 		     char **cause);
 
-/* Transfers in flight. */
+/* Transfers started and not done: in flight or queued. */
 int		 fetch_running(struct fetch *);
+/* Transfers queued, not yet handed to curl. */
+int		 fetch_queued(struct fetch *);
 
 /* Abort every transfer (done is not called) and free. NULL-safe. */
 void		 fetch_free(struct fetch *);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -34,6 +35,7 @@ static void	 sched_feed_free(struct sched_feed *);
 static void	 sched_arm(struct sched_feed *, int64_t);
 static void	 sched_timer_cb(evutil_socket_t, short, void *);
 static uint64_t	 sched_random(uint64_t);
+static int64_t	 sched_skip(const struct sched_plan *, int64_t, int *);
 
 /* Create a scheduler on the loop. */
 struct sched *
@@ -196,4 +198,105 @@ sched_next_delay(int64_t interval, int errors, int64_t max)
 	if (d > cap)
 		d = cap;
 	return (d - (int64_t)sched_random((uint64_t)d / 10));
+}
+
+/*
+ * How long after at (ms since the epoch) the first hour is that neither
+ * skipHours nor skipDays rules out; 0 if at is not ruled out, or if
+ * every hour of the week is. *by_day says which rule moved it last.
+ */
+static int64_t
+sched_skip(const struct sched_plan *p, int64_t at, int *by_day)
+{
+	struct tm	tm;
+	time_t		t;
+	int64_t		hour = 3600 * 1000, next = at;
+	int		i;
+
+	*by_day = 0;
+	if ((p->skip_hours & 0xffffffU) == 0 && (p->skip_days & 0x7fU) == 0)
+		return (0);
+	for (i = 0; i <= 7 * 24; i++) {
+		t = (time_t)(next / 1000);
+		if (gmtime_r(&t, &tm) == NULL)
+			return (0);
+		if (p->skip_days & (1U << tm.tm_wday))
+			*by_day = 1;
+		else if (p->skip_hours & (1U << tm.tm_hour))
+			*by_day = 0;
+		else
+			return (next - at);
+		/* The start of the next hour. */
+		next = (next / hour + 1) * hour;
+	}
+	return (0);
+}
+
+/* When a feed is polled next, and why. */
+int64_t
+sched_plan_delay(const struct sched_plan *p, const char **why)
+{
+	const char	*w = "interval";
+	int64_t		 d, j, skip, min, max;
+	int		 by_day;
+
+	max = p->max > 0 ? p->max : INT64_MAX;
+	min = p->min > 0 && p->min <= max ? p->min : 0;
+
+	if (p->errors > 0) {
+		d = sched_next_delay(p->interval < min ? min : p->interval,
+		    p->errors, max);
+		w = "backoff";
+		if (p->retry_after > d) {
+			d = p->retry_after;
+			w = "Retry-After";
+		}
+		if (d > max) {
+			d = max;
+			w = "max_interval";
+		}
+		goto out;
+	}
+
+	d = p->interval > 0 ? p->interval : 0;
+	if (p->ttl > d) {
+		d = p->ttl;
+		w = "ttl";
+	}
+	if (p->update_period > d) {
+		d = p->update_period;
+		w = "sy:updatePeriod";
+	}
+	if (p->max_age > d) {
+		d = p->max_age;
+		w = "Cache-Control";
+	}
+	if (d < min) {
+		d = min;
+		w = "min_interval";
+	}
+	if (d > max) {
+		d = max;
+		w = "max_interval";
+	}
+	if (p->jitter && d > 0) {
+		j = (int64_t)sched_random((uint64_t)d / 10);
+		if (d <= max - j)
+			d += j;
+		else if (d - j >= min)
+			d -= j;
+	}
+	if ((skip = sched_skip(p, p->now + d, &by_day)) > 0) {
+		if (d <= max - skip) {
+			d += skip;
+			w = by_day ? "skipDays" : "skipHours";
+		} else {
+			d = max;
+			w = "max_interval";
+		}
+	}
+out:
+	if (why != NULL)
+		*why = w;
+	return (d);
 }

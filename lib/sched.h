@@ -31,4 +31,38 @@ void		 sched_all_now(struct sched *);
  */
 int64_t		 sched_next_delay(int64_t interval, int errors, int64_t max);
 
+/* Everything that decides when a feed is polled next. */
+struct sched_plan {
+	int64_t		 interval;	/* ms, the configured interval */
+	int64_t		 min;		/* ms, min_interval; 0: none */
+	int64_t		 max;		/* ms, max_interval; 0: none */
+	int64_t		 ttl;		/* ms, RSS <ttl>; 0: none */
+	int64_t		 update_period;	/* ms, sy:updatePeriod over
+					   sy:updateFrequency; 0: none */
+	int64_t		 max_age;	/* ms, Cache-Control max-age or
+					   Expires; -1: none */
+	uint32_t	 skip_hours;	/* bit h set: skip hour h (UTC) */
+	uint32_t	 skip_days;	/* bit d set: skip day d, 0 =
+					   Sunday ... 6 = Saturday (UTC) */
+	int		 errors;	/* failures in a row, the last
+					   one included; 0 after a success */
+	int64_t		 retry_after;	/* ms, -1: none */
+	int64_t		 now;		/* ms since the epoch, UTC */
+	int		 jitter;	/* spread by up to 10% */
+};
+
+/*
+ * The delay before a feed's next poll in ms, and in *why (may be NULL)
+ * a static word for what decided it: "interval", "ttl",
+ * "sy:updatePeriod", "Cache-Control" (max-age or Expires), "backoff",
+ * "Retry-After", "skipHours", "skipDays", "min_interval" or
+ * "max_interval". After a success: the longest of the interval and the
+ * publisher's hints, clamped to [min, max], spread by jitter within
+ * [min, max], then moved past skipped hours and days (never beyond
+ * max). After errors: the backoff of sched_next_delay, or Retry-After
+ * when that is longer, at most max. Pure, but for the jitter.
+ */
+int64_t		 sched_plan_delay(const struct sched_plan *,
+		     const char **why);
+
 #endif

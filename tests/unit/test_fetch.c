@@ -44,6 +44,8 @@ struct server {
 	char		*inm;		/* If-None-Match of the last request */
 	char		*ims;		/* If-Modified-Since */
 	int		 evil;		/* an X-Evil header arrived */
+	int64_t		 arrivals[16];	/* ms, requests for /spaced */
+	int		 narrivals;
 };
 
 struct out {
@@ -58,6 +60,13 @@ struct out {
 	char		*permanent_url;
 	int64_t		 retry_after;
 	int64_t		 body_len;
+	int64_t		 max_age;
+	int		 nhead;		/* head callbacks */
+	int		 head_ndata;	/* data callbacks before the head */
+	long		 head_status;
+	char		*head_type;
+	char		*head_url;
+	int		 fail_head;	/* the head callback refuses */
 	struct buf	 body;
 	int		 ndata;
 	int		 fail_data;	/* the data callback refuses */
@@ -74,6 +83,10 @@ static void	 srv_cb(struct evhttp_request *, void *);
 static void	 srv_start(struct server *);
 static void	 redirect(struct evhttp_request *, int, const char *);
 static int	 data_cb(const char *, size_t, void *, char **);
+static int	 head_cb(const struct fetch_result *, void *, char **);
+static int64_t	 mono_ms(void);
+static void	 test_queue(void);
+static void	 test_head(struct fetch *);
 static void	 done_cb(const struct fetch_result *, void *);
 static void	 limit_cb(evutil_socket_t, short, void *);
 static void	 out_init(struct out *);
@@ -147,6 +160,8 @@ srv_cb(struct evhttp_request *req, void *arg)
 	if (path == NULL)
 		path = "/";
 	b = evbuffer_new();
+	if (strcmp(path, "/spaced") == 0 && s->narrivals < 16)
+		s->arrivals[s->narrivals++] = mono_ms();
 
 	if (strcmp(path, "/feed") == 0 || strcmp(path, "/r/") == 0 ||
 	    strcmp(path, "/noetag") == 0) {
@@ -223,6 +238,33 @@ srv_cb(struct evhttp_request *req, void *arg)
 		evhttp_add_header(out, "Content-Type", "application/atom+xml");
 		evbuffer_add_printf(b, "<feed/>");
 		evhttp_send_reply(req, 200, "OK", b);
+	} else if (strcmp(path, "/cc") == 0) {
+		evhttp_add_header(out, "Cache-Control", "public, max-age=300");
+		evhttp_add_header(out, "Expires",
+		    "Wed, 21 Oct 2015 07:28:00 GMT");
+		evbuffer_add_printf(b, "<rss/>");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (strcmp(path, "/expires") == 0) {
+		evhttp_add_header(out, "Date", "Wed, 21 Oct 2015 07:28:00 GMT");
+		evhttp_add_header(out, "Expires",
+		    "Wed, 21 Oct 2015 07:38:00 GMT");
+		evbuffer_add_printf(b, "<rss/>");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (strcmp(path, "/expired") == 0) {
+		evhttp_add_header(out, "Expires", "0");
+		evbuffer_add_printf(b, "<rss/>");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (strcmp(path, "/nocache") == 0) {
+		evhttp_add_header(out, "Cache-Control", "no-cache, max-age=600");
+		evbuffer_add_printf(b, "<rss/>");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (strcmp(path, "/empty") == 0) {
+		evhttp_add_header(out, "Content-Type",
+		    "text/html; charset=iso-8859-1");
+		evhttp_send_reply(req, 200, "OK", NULL);
+	} else if (strcmp(path, "/spaced") == 0) {
+		evbuffer_add_printf(b, "<rss/>");
+		evhttp_send_reply(req, 200, "OK", b);
 	} else if (strcmp(path, "/hang") == 0) {
 		/* Never answer. */
 	} else {
@@ -272,7 +314,39 @@ out_free(struct out *o)
 	free(o->content_type);
 	free(o->effective_url);
 	free(o->permanent_url);
+	free(o->head_type);
+	free(o->head_url);
 	buf_free(&o->body);
+}
+
+/* Milliseconds on the monotonic clock. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* The head of a 2xx: record it, or refuse it. */
+static int
+head_cb(const struct fetch_result *res, void *arg, char **cause)
+{
+	struct out	*o = arg;
+
+	o->nhead++;
+	o->head_ndata = o->ndata;
+	o->head_status = res->http_status;
+	free(o->head_type);
+	free(o->head_url);
+	o->head_type = dupnull(res->content_type);
+	o->head_url = dupnull(res->effective_url);
+	if (o->fail_head) {
+		*cause = strdup("not the type we want");
+		return (-1);
+	}
+	return (0);
 }
 
 /* Body bytes: collect them, or refuse them. */
@@ -316,6 +390,7 @@ done_cb(const struct fetch_result *res, void *arg)
 	o->permanent_url = dupnull(res->permanent_url);
 	o->retry_after = res->retry_after;
 	o->body_len = res->body_len;
+	o->max_age = res->max_age;
 
 	/* A new transfer may start from inside done. */
 	if (o->chain_url != NULL) {
@@ -378,6 +453,7 @@ get(struct fetch *f, struct out *o, const char *u, int allow_private,
 	req.allow_private = allow_private;
 	req.data = data_cb;
 	req.done = done_cb;
+	req.head = head_cb;
 	req.arg = o;
 	if (fetch_start(f, &req, &cause) != 0) {
 		o->error = cause;
@@ -829,6 +905,9 @@ main(void)
 	free(u);
 	free(u2);
 
+	test_head(f);
+	test_queue();
+
 	fetch_free(f);
 	fetch_free(small);
 	fetch_free(NULL);
@@ -839,4 +918,201 @@ main(void)
 	event_base_free(base);
 	curl_global_cleanup();
 	return (tap_done());
+}
+
+/* The head callback, and freshness from Cache-Control and Expires. */
+static void
+test_head(struct fetch *f)
+{
+	struct out	 o;
+	char		*u, *u2;
+
+	out_init(&o);
+	u = url("/r/302-301-");
+	u2 = url("/r/");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_ok(o.ok && o.status == 200, "head: redirected 200");
+	tap_is_int(o.nhead, 1, "head: called once");
+	tap_is_int(o.head_ndata, 0, "head: before any body byte");
+	tap_is_int(o.head_status, 200, "head: with the final status");
+	tap_is_str(o.head_type, "application/rss+xml",
+	    "head: with the Content-Type");
+	tap_is_str(o.head_url, u2, "head: with the URL after redirects");
+	tap_is_int(o.max_age, -1, "no Cache-Control, no Expires: max_age -1");
+	out_free(&o);
+	free(u);
+	free(u2);
+
+	out_init(&o);
+	u = url("/empty");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_ok(o.ok && o.status == 200 && o.body_len == 0,
+	    "head: an empty 200");
+	tap_is_int(o.nhead, 1, "head: called for an empty body too");
+	tap_is_str(o.head_type, "text/html; charset=iso-8859-1",
+	    "head: its Content-Type");
+	out_free(&o);
+	free(u);
+
+	out_init(&o);
+	o.fail_head = 1;
+	u = url("/feed");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_ok(!o.ok, "head: -1 aborts the transfer");
+	tap_is_str(o.error, "not the type we want", "head: with its cause");
+	tap_is_int(o.ndata, 0, "head: no data after a refusal");
+	out_free(&o);
+	free(u);
+
+	out_init(&o);
+	u = url("/404");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_is_int(o.nhead, 0, "head: not called for a 404");
+	out_free(&o);
+	free(u);
+
+	out_init(&o);
+	u = url("/cc");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_is_int(o.max_age, 300, "Cache-Control max-age wins over Expires");
+	out_free(&o);
+	free(u);
+	out_init(&o);
+	u = url("/expires");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_is_int(o.max_age, 600, "Expires - Date");
+	out_free(&o);
+	free(u);
+	out_init(&o);
+	u = url("/expired");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_is_int(o.max_age, 0, "Expires: 0 is already expired");
+	out_free(&o);
+	free(u);
+	out_init(&o);
+	u = url("/nocache");
+	get(f, &o, u, 1, NULL, NULL);
+	tap_is_int(o.max_age, 0, "no-cache: fresh for 0 s");
+	out_free(&o);
+	free(u);
+}
+
+/* Politeness: per-host cap, host spacing, global cap, and the queue. */
+static void
+test_queue(void)
+{
+	struct fetch_opts	 opts;
+	struct fetch		*f;
+	struct fetch_req	 req;
+	struct out		 o;
+	char			*u, *u2;
+	int64_t			 gap, mingap = INT64_MAX;
+	int			 i;
+
+	memset(&opts, 0, sizeof opts);
+	opts.connect_timeout = 5000;
+	opts.timeout = 10000;
+	opts.max_redirects = 5;
+	opts.max_body = 1024 * 1024;
+	opts.max_connections = 8;
+	opts.max_per_host = 2;
+	opts.host_spacing = 200;
+	f = fetch_new(base, &opts);
+
+	out_init(&o);
+	o.stop = 0;
+	u = url("/spaced");
+	memset(&req, 0, sizeof req);
+	req.url = u;
+	req.allow_private = 1;
+	req.data = data_cb;
+	req.done = done_cb;
+	req.arg = &o;
+	srv.narrivals = 0;
+	for (i = 0; i < 4; i++)
+		tap_is_int(fetch_start(f, &req, NULL), 0, "queue: start %d", i);
+	tap_is_int(fetch_running(f), 4, "queue: four transfers started");
+	tap_is_int(fetch_queued(f), 4, "queue: all four wait for the loop");
+	for (i = 0; o.ndone < 4 && i < 50; i++)
+		loop(100);
+	tap_is_int(o.ndone, 4, "queue: four done");
+	tap_is_int(srv.narrivals, 4, "queue: four requests arrived");
+	for (i = 1; i < srv.narrivals; i++) {
+		gap = srv.arrivals[i] - srv.arrivals[i - 1];
+		if (gap < mingap)
+			mingap = gap;
+	}
+	tap_ok(mingap >= 180, "queue: host_spacing 200 ms between request "
+	    "starts (least gap %lld ms)", (long long)mingap);
+	tap_is_int(fetch_queued(f), 0, "queue: empty");
+	tap_is_int(fetch_running(f), 0, "queue: nothing running");
+	out_free(&o);
+	fetch_free(f);
+
+	/* Per-host cap 1 and a hanging request: the next one waits. */
+	opts.host_spacing = 0;
+	opts.max_per_host = 1;
+	opts.timeout = 400;
+	f = fetch_new(base, &opts);
+	out_init(&o);
+	o.stop = 0;
+	u2 = url("/hang");
+	req.url = u2;
+	req.arg = &o;
+	fetch_start(f, &req, NULL);
+	req.url = u;
+	fetch_start(f, &req, NULL);
+	loop(100);
+	loop(100);
+	tap_is_int(o.ndone, 0, "per-host cap 1: the second waits for the "
+	    "hanging first");
+	tap_is_int(fetch_queued(f), 1, "per-host cap 1: one queued");
+	for (i = 0; o.ndone < 2 && i < 50; i++)
+		loop(100);
+	tap_ok(o.ndone == 2 && o.ok && o.status == 200,
+	    "per-host cap 1: it runs once the first timed out");
+	out_free(&o);
+
+	/* fetch_free drops queued transfers without done. */
+	out_init(&o);
+	req.url = u2;
+	req.arg = &o;
+	fetch_start(f, &req, NULL);
+	req.url = u;
+	fetch_start(f, &req, NULL);
+	fetch_start(f, &req, NULL);
+	loop(50);
+	tap_is_int(fetch_queued(f), 2, "two queued behind a hanging one");
+	fetch_free(f);
+	loop(50);
+	tap_is_int(o.ndone, 0, "fetch_free: no done for queued ones");
+	out_free(&o);
+
+	/* A global cap of 1 across two origins. */
+	opts.max_per_host = 4;
+	opts.max_connections = 1;
+	opts.timeout = 400;
+	f = fetch_new(base, &opts);
+	out_init(&o);
+	o.stop = 0;
+	req.url = u2;
+	req.arg = &o;
+	fetch_start(f, &req, NULL);
+	free(u2);
+	if (asprintf(&u2, "http://localhost:%d/feed", srv.port) == -1)
+		abort();
+	req.url = u2;
+	fetch_start(f, &req, NULL);
+	loop(100);
+	loop(100);
+	tap_ok(o.ndone == 0 && fetch_queued(f) == 1, "max_connections 1: "
+	    "another origin waits too");
+	for (i = 0; o.ndone < 2 && i < 50; i++)
+		loop(100);
+	tap_ok(o.ndone == 2 && o.ok && o.status == 200,
+	    "max_connections 1: then it runs");
+	out_free(&o);
+	fetch_free(f);
+	free(u);
+	free(u2);
 }

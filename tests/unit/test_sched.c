@@ -31,6 +31,8 @@ static void	 limit_cb(evutil_socket_t, short, void *);
 static void	 run(struct record *, int, int);
 static int	 in_range(int64_t, int64_t, int64_t);
 static int64_t	 now_ms(void);
+static void	 test_plan(void);
+static void	 plan_init(struct sched_plan *);
 
 /* Record a due feed; re-arm or cancel it when asked to. */
 static void
@@ -229,5 +231,166 @@ main(void)
 	tap_is_int(r.nfired, 0, "nothing fires after sched_free");
 
 	event_base_free(r.base);
+	test_plan();
 	return (tap_done());
+}
+
+#define SEC	((int64_t)1000)
+#define MIN	(60 * SEC)
+#define HOUR	(60 * MIN)
+#define DAY	(24 * HOUR)
+/* Monday 1 January 2024, 00:00 UTC. */
+#define MONDAY	((int64_t)1704067200 * SEC)
+
+static void
+plan_init(struct sched_plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->interval = 30 * MIN;
+	p->min = 5 * MIN;
+	p->max = DAY;
+	p->max_age = -1;
+	p->retry_after = -1;
+	p->now = MONDAY + 10 * HOUR;
+}
+
+/* sched_plan_delay: hints, clamps, backoff, Retry-After, skips, jitter. */
+static void
+test_plan(void)
+{
+	struct sched_plan	 p;
+	const char		*why;
+	int64_t			 d, lo = INT64_MAX, hi = 0;
+	int			 i, ok;
+
+	plan_init(&p);
+	tap_is_int(sched_plan_delay(&p, &why), 30 * MIN, "plan: the interval");
+	tap_is_str(why, "interval", "plan: why interval");
+
+	p.interval = MIN;
+	tap_is_int(sched_plan_delay(&p, &why), 5 * MIN,
+	    "plan: min_interval raises a short interval");
+	tap_is_str(why, "min_interval", "plan: why min_interval");
+
+	plan_init(&p);
+	p.ttl = 60 * MIN;
+	tap_is_int(sched_plan_delay(&p, &why), 60 * MIN, "plan: ttl longer "
+	    "than the interval wins");
+	tap_is_str(why, "ttl", "plan: why ttl");
+	p.ttl = 10 * MIN;
+	tap_is_int(sched_plan_delay(&p, &why), 30 * MIN, "plan: a shorter ttl "
+	    "does not poll more often");
+	tap_is_str(why, "interval", "plan: why interval, not ttl");
+
+	plan_init(&p);
+	p.ttl = 60 * MIN;
+	p.update_period = 2 * HOUR;
+	tap_is_int(sched_plan_delay(&p, &why), 2 * HOUR,
+	    "plan: sy:updatePeriod, the longest hint");
+	tap_is_str(why, "sy:updatePeriod", "plan: why sy:updatePeriod");
+	p.max_age = 3 * HOUR;
+	tap_is_int(sched_plan_delay(&p, &why), 3 * HOUR,
+	    "plan: Cache-Control max-age, the longest hint");
+	tap_is_str(why, "Cache-Control", "plan: why Cache-Control");
+	p.max_age = 0;
+	tap_is_int(sched_plan_delay(&p, NULL), 2 * HOUR,
+	    "plan: max-age=0 shortens nothing");
+	p.ttl = 3 * DAY;
+	tap_is_int(sched_plan_delay(&p, &why), DAY,
+	    "plan: a hint is clamped to max_interval");
+	tap_is_str(why, "max_interval", "plan: why max_interval");
+
+	/* Errors: backoff, Retry-After, both capped. */
+	plan_init(&p);
+	p.errors = 3;
+	d = sched_plan_delay(&p, &why);
+	tap_ok(d <= 240 * MIN && d >= 216 * MIN, "plan: 3 errors back off "
+	    "to 8 intervals less up to 10%% (%lld)", (long long)d);
+	tap_is_str(why, "backoff", "plan: why backoff");
+	p.ttl = 10 * HOUR;
+	tap_ok(sched_plan_delay(&p, NULL) <= 240 * MIN,
+	    "plan: hints do not lengthen a backoff");
+	p.ttl = 0;
+	p.retry_after = 10 * HOUR;
+	tap_is_int(sched_plan_delay(&p, &why), 10 * HOUR,
+	    "plan: a longer Retry-After wins");
+	tap_is_str(why, "Retry-After", "plan: why Retry-After");
+	p.retry_after = 2 * MIN;
+	tap_ok(sched_plan_delay(&p, &why) >= 216 * MIN, "plan: a shorter "
+	    "Retry-After does not cut the backoff");
+	p.retry_after = 30 * DAY;
+	tap_is_int(sched_plan_delay(&p, &why), DAY,
+	    "plan: Retry-After is clamped to max_interval (HOSTILE-40)");
+	tap_is_str(why, "max_interval", "plan: why max_interval");
+	p.errors = 1000;
+	p.retry_after = -1;
+	d = sched_plan_delay(&p, NULL);
+	tap_ok(d <= DAY && d >= DAY - DAY / 10, "plan: a long streak stays "
+	    "under max_interval (%lld)", (long long)d);
+
+	/* skipHours and skipDays, in UTC. */
+	plan_init(&p);
+	p.now = MONDAY;
+	p.interval = HOUR;
+	p.skip_hours = 0x3eU;		/* 01:00 to 05:59 */
+	tap_is_int(sched_plan_delay(&p, &why), 6 * HOUR,
+	    "plan: skipHours 1-5 moves a 01:00 poll to 06:00");
+	tap_is_str(why, "skipHours", "plan: why skipHours");
+	p.now = MONDAY + 30 * MIN;
+	tap_is_int(sched_plan_delay(&p, NULL), 5 * HOUR + 30 * MIN,
+	    "plan: to the start of the first hour not skipped");
+	p.skip_hours = 0;
+	p.skip_days = 1U << 1;		/* Monday */
+	p.now = MONDAY;
+	tap_is_int(sched_plan_delay(&p, &why), DAY,
+	    "plan: skipDays Monday moves a Monday poll to Tuesday 00:00");
+	tap_is_str(why, "skipDays", "plan: why skipDays");
+	p.skip_days = 0x7f;
+	tap_is_int(sched_plan_delay(&p, NULL), HOUR,
+	    "plan: every day skipped: the hint is ignored");
+	p.skip_days = 0;
+	p.skip_hours = 0xffffffU;
+	tap_is_int(sched_plan_delay(&p, NULL), HOUR,
+	    "plan: every hour skipped: the hint is ignored");
+	p.skip_hours = 0;
+	p.skip_days = 0x7fU & ~(1U << 0);	/* all but Sunday */
+	p.max = 2 * DAY;
+	tap_is_int(sched_plan_delay(&p, &why), 2 * DAY,
+	    "plan: a skip never waits beyond max_interval");
+	tap_is_str(why, "max_interval", "plan: why max_interval after skip");
+	p.max = DAY;
+	p.skip_days = 0;
+	p.skip_hours = 0x3eU;
+	p.errors = 1;
+	p.now = MONDAY;
+	tap_ok(sched_plan_delay(&p, NULL) <= 2 * HOUR,
+	    "plan: skipHours do not delay a retry after an error");
+
+	/* Jitter: within 10%, within [min, max], and varied. */
+	plan_init(&p);
+	p.jitter = 1;
+	ok = 1;
+	for (i = 0; i < 1000; i++) {
+		d = sched_plan_delay(&p, NULL);
+		if (d < 30 * MIN || d > 33 * MIN)
+			ok = 0;
+		if (d < lo)
+			lo = d;
+		if (d > hi)
+			hi = d;
+	}
+	tap_ok(ok, "plan: jitter adds at most 10%%");
+	tap_ok(hi - lo > MIN, "plan: jitter spreads feeds (%lld..%lld)",
+	    (long long)lo, (long long)hi);
+	p.interval = 2 * DAY;
+	ok = 1;
+	for (i = 0; i < 1000; i++) {
+		d = sched_plan_delay(&p, NULL);
+		if (d > DAY || d < DAY - DAY / 10)
+			ok = 0;
+	}
+	tap_ok(ok, "plan: at max_interval jitter only shortens");
+	p.interval = p.min = p.max = 5 * MIN;
+	tap_is_int(sched_plan_delay(&p, NULL), 5 * MIN,
+	    "plan: min = max leaves no room for jitter");
 }
