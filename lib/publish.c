@@ -1,4 +1,7 @@
-/* Outputs: stored entries rendered as Atom 1.0, RSS 2.0 and HTML. */
+/*
+ * Outputs: stored entries rendered as Atom 1.0, RSS 2.0, JSON Feed 1.1
+ * and HTML, and the sources as OPML 2.0.
+ */
 
 #include "config.h"
 
@@ -8,10 +11,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "date.h"
 #include "entry.h"
+#include "html.h"
+#include "log.h"
 #include "publish.h"
+#include "url.h"
 #include "xmalloc.h"
 
 /* Our own namespace (RSS feedmux:source) and tag: URI prefix. */
@@ -21,6 +29,7 @@
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define JSONFEED_VERSION	"https://jsonfeed.org/version/1.1"
 
 /* The latest time RFC 3339 can write: 9999-12-31T23:59:59Z. */
 #define PUBLISH_TIME_MAX	INT64_C(253402300799)
@@ -37,8 +46,19 @@ static int64_t	 entry_updated(const struct publish_view *,
 static const char *entry_author(const struct stored_entry *);
 static const char *source_label(const struct entry_source *);
 static const char *source_href(const struct entry_source *);
+static char	*redact(const char *);
 static char	*view_url(const struct publish_view *, const char *);
+static char	*view_url_q(const struct publish_view *, const char *,
+		     const char *);
+static char	*view_title(const struct publish_view *);
+static char	*base_path(const struct publish_view *, const char *);
 static void	 add_view_url(struct buf *, const struct publish_view *,
+		     const char *);
+static void	 add_view_url_q(struct buf *, const struct publish_view *,
+		     const char *, const char *);
+static const char *ext_type(const char *);
+static void	 add_atom_link(struct buf *, const struct publish_view *,
+		     const char *, const char *, const char *,
 		     const char *);
 static void	 add_view_id(struct buf *, const struct publish_view *);
 static char	*entry_id(const struct stored_entry *);
@@ -51,6 +71,12 @@ static void	 add_rss_item(struct buf *, const struct publish_view *,
 static void	 add_html_article(struct buf *, const struct publish_view *,
 		     const struct stored_entry *);
 static void	 add_html_source(struct buf *, const struct entry_source *);
+static void	 add_html_nav(struct buf *, const struct publish_view *);
+static void	 json_set_str(json_t *, const char *, const char *);
+static json_t	*json_item(const struct publish_view *,
+		     const struct stored_entry *);
+static void	 add_opml_outline(struct buf *,
+		     const struct publish_source *);
 
 /* The page's style sheet: plain, readable on phones and desktops. */
 static const char	publish_css[] =
@@ -67,8 +93,14 @@ static const char	publish_css[] =
 	"Helvetica,Arial,sans-serif;margin:.4rem 0}"
 	"h2 a{color:inherit;text-decoration:none}"
 	"h2 a:hover{text-decoration:underline}"
-	".meta,.source,footer{font:.85rem/1.4 system-ui,-apple-system,"
-	"\"Segoe UI\",Helvetica,Arial,sans-serif;color:#555}"
+	".meta,.source,footer,.cats,.pager{font:.85rem/1.4 system-ui,"
+	"-apple-system,\"Segoe UI\",Helvetica,Arial,sans-serif;color:#555}"
+	".cats ul{list-style:none;padding:0;margin:.2rem 0 .8rem;"
+	"display:flex;flex-wrap:wrap;gap:.2rem 1rem}"
+	".cats a[aria-current]{color:inherit;font-weight:700;"
+	"text-decoration:none}"
+	".pager{display:flex;justify-content:space-between;"
+	"margin:1.2rem 0}"
 	".meta{margin:0 0 .6rem}"
 	".source{margin:.6rem 0 0}"
 	"a{color:#0b4f8a}"
@@ -214,8 +246,29 @@ source_href(const struct entry_source *src)
 }
 
 /*
+ * A feed URL safe to publish (HOSTILE-45): one with a user name or
+ * password in it loses them; any other stays exactly as it is, so the
+ * ids made from it do not move. Caller frees.
+ */
+static char *
+redact(const char *s)
+{
+	const char	*auth, *end;
+
+	if (s == NULL)
+		return (NULL);
+	if ((auth = strstr(s, "://")) != NULL) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?#");
+		if (memchr(auth, '@', end - auth) != NULL)
+			return (url_redact(s));
+	}
+	return (xstrdup(s));
+}
+
+/*
  * The URL of this view: the page (ext NULL) or one of its feeds ("atom",
- * "rss"). The combined view lives at "/" and "/feed.EXT", another at
+ * "rss", "json"). The combined view lives at "/" and "/feed.EXT", another at
  * "/PATH" and "/PATH.EXT". Not escaped; caller frees.
  */
 static char *
@@ -245,16 +298,98 @@ view_url(const struct publish_view *view, const char *ext)
 	return (buf_steal(&u, NULL));
 }
 
+/* The URL of a page of this view: with "?QUERY" unless query is NULL. */
+static char *
+view_url_q(const struct publish_view *view, const char *ext,
+    const char *query)
+{
+	char	*u, *s;
+
+	u = view_url(view, ext);
+	if (query == NULL || *query == '\0')
+		return (u);
+	xasprintf(&s, "%s?%s", u, query);
+	free(u);
+	return (s);
+}
+
+/*
+ * The title of this view: the configured one, with the category after
+ * a colon for a category view. Caller frees.
+ */
+static char *
+view_title(const struct publish_view *view)
+{
+	const char	*title;
+	char		*s;
+
+	title = is_set(view->title) ? view->title : "feedmux";
+	if (!is_set(view->category))
+		return (xstrdup(title));
+	xasprintf(&s, "%s: %s", title, view->category);
+	return (s);
+}
+
+/* The URL of another document of the site ("opml", "c/x"). */
+static char *
+base_path(const struct publish_view *view, const char *path)
+{
+	const char	*base = view->base_url != NULL ? view->base_url : "";
+	size_t		 n;
+	char		*s;
+
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	xasprintf(&s, "%.*s/%s", (int)n, base, path);
+	return (s);
+}
+
 /* Append the URL of this view, escaped. */
 static void
 add_view_url(struct buf *b, const struct publish_view *view,
     const char *ext)
 {
+	add_view_url_q(b, view, ext, NULL);
+}
+
+/* Append the URL of a page of this view, escaped. */
+static void
+add_view_url_q(struct buf *b, const struct publish_view *view,
+    const char *ext, const char *query)
+{
 	char	*s;
 
-	s = view_url(view, ext);
+	s = view_url_q(view, ext, query);
 	buf_add_xml(b, s);
 	free(s);
+}
+
+/* The media type of a view's document: the page (NULL) or a feed. */
+static const char *
+ext_type(const char *ext)
+{
+	if (ext == NULL)
+		return ("text/html");
+	if (strcmp(ext, "atom") == 0)
+		return ("application/atom+xml");
+	if (strcmp(ext, "rss") == 0)
+		return ("application/rss+xml");
+	return ("application/feed+json");
+}
+
+/*
+ * Append an Atom <link> (pfx "atom:" in RSS) to a page of this view's
+ * document ext.
+ */
+static void
+add_atom_link(struct buf *b, const struct publish_view *view,
+    const char *pfx, const char *rel, const char *ext, const char *query)
+{
+	buf_printf(b, "<%slink rel=\"%s\" type=\"%s\" href=\"", pfx, rel,
+	    ext_type(ext));
+	add_view_url_q(b, view, ext, query);
+	buf_adds(b, "\"/>\n");
 }
 
 /* Append the id of this view, escaped: its page URL, or a tag: URI. */
@@ -282,15 +417,17 @@ static char *
 entry_id(const struct stored_entry *se)
 {
 	struct buf	 b;
-	const char	*feed = "";
+	char		*feed;
 
 	if (is_abs_uri(se->guid))
 		return (xstrdup(se->guid));
-	if (se->nsources > 0 && se->sources[0].feed_key != NULL)
-		feed = se->sources[0].feed_key;
+	feed = NULL;
+	if (se->nsources > 0)
+		feed = redact(se->sources[0].feed_key);
 	buf_init(&b);
 	buf_adds(&b, PUBLISH_TAG);
-	add_pct(&b, feed);
+	add_pct(&b, feed != NULL ? feed : "");
+	free(feed);
 	buf_addc(&b, '#');
 	if (is_set(se->guid))
 		add_pct(&b, se->guid);
@@ -326,7 +463,7 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 {
 	const struct entry_source	*src;
 	const char			*author, *href;
-	char				 d[DATE_BUFSZ], *id;
+	char				 d[DATE_BUFSZ], *id, *key;
 	size_t				 i;
 	int				 has_link;
 
@@ -394,8 +531,10 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 	if (se->nsources > 0) {
 		src = &se->sources[0];
 		buf_adds(b, "<source>\n");
-		if (is_abs_uri(src->feed_key))
-			add_elem(b, "id", src->feed_key);
+		key = redact(src->feed_key);
+		if (is_abs_uri(key))
+			add_elem(b, "id", key);
+		free(key);
 		add_elem(b, "title", source_label(src));
 		if (is_http_url(src->site)) {
 			buf_adds(b, "<link rel=\"alternate\""
@@ -403,11 +542,13 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 			add_attr(b, "href", src->site);
 			buf_adds(b, "/>\n");
 		}
-		if (is_abs_uri(src->feed_url)) {
+		key = redact(src->feed_url);
+		if (is_abs_uri(key)) {
 			buf_adds(b, "<link rel=\"self\"");
-			add_attr(b, "href", src->feed_url);
+			add_attr(b, "href", key);
 			buf_adds(b, "/>\n");
 		}
+		free(key);
 		buf_adds(b, "</source>\n");
 	}
 	buf_adds(b, "</entry>\n");
@@ -416,30 +557,34 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 char *
 publish_atom(const struct publish_view *view, size_t *len)
 {
-	struct buf	b;
-	char		d[DATE_BUFSZ];
-	size_t		i;
+	struct buf	 b;
+	char		 d[DATE_BUFSZ], *title;
+	size_t		 i;
 
+	title = view_title(view);
 	buf_init(&b);
 	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"" NS_ATOM "\">\n<id>");
 	add_view_id(&b, view);
 	buf_adds(&b, "</id>\n<title type=\"text\">");
-	buf_add_xml(&b, view->title);
+	buf_add_xml(&b, title);
 	buf_adds(&b, "</title>\n");
 	add_elem(&b, "updated", date_rfc3339(clamp_time(view->updated, 0),
 	    d));
-	buf_adds(&b, "<link rel=\"self\" type=\"application/atom+xml\""
-	    " href=\"");
-	add_view_url(&b, view, "atom");
-	buf_adds(&b, "\"/>\n<link rel=\"alternate\" type=\"text/html\""
-	    " href=\"");
-	add_view_url(&b, view, NULL);
-	buf_adds(&b, "\"/>\n");
+	add_atom_link(&b, view, "", "self", "atom", view->query);
+	add_atom_link(&b, view, "", "alternate", NULL, NULL);
+	/* RFC 5005 3: the newest page and the next older one. */
+	if (view->query != NULL || view->next_query != NULL)
+		add_atom_link(&b, view, "", "first", "atom",
+		    view->first_query);
+	if (view->next_query != NULL)
+		add_atom_link(&b, view, "", "next", "atom",
+		    view->next_query);
 	/* Every entry has its own author; this one covers an empty feed. */
 	buf_adds(&b, "<author>\n");
-	add_elem(&b, "name", is_set(view->title) ? view->title : "feedmux");
+	add_elem(&b, "name", title);
 	buf_adds(&b, "</author>\n");
+	free(title);
 	buf_adds(&b, "<generator version=\"" PACKAGE_VERSION "\">feedmux"
 	    "</generator>\n");
 	for (i = 0; i < view->nentries; i++)
@@ -455,7 +600,7 @@ add_rss_item(struct buf *b, const struct publish_view *view,
 {
 	const struct entry_source	*src;
 	const char			*author, *desc;
-	char				 d[DATE_BUFSZ], *id;
+	char				 d[DATE_BUFSZ], *id, *url;
 	size_t				 i;
 	int				 has_link;
 
@@ -485,7 +630,9 @@ add_rss_item(struct buf *b, const struct publish_view *view,
 	if (se->nsources > 0 && is_set(se->sources[0].feed_url)) {
 		src = &se->sources[0];
 		buf_adds(b, "<source");
-		add_attr(b, "url", src->feed_url);
+		url = redact(src->feed_url);
+		add_attr(b, "url", url);
+		free(url);
 		buf_addc(b, '>');
 		buf_add_xml(b, source_label(src));
 		buf_adds(b, "</source>\n");
@@ -493,8 +640,11 @@ add_rss_item(struct buf *b, const struct publish_view *view,
 	for (i = 1; i < se->nsources; i++) {
 		src = &se->sources[i];
 		buf_adds(b, "<feedmux:source");
-		if (is_set(src->feed_url))
-			add_attr(b, "url", src->feed_url);
+		if (is_set(src->feed_url)) {
+			url = redact(src->feed_url);
+			add_attr(b, "url", url);
+			free(url);
+		}
 		if (is_http_url(src->link))
 			add_attr(b, "link", src->link);
 		if (is_http_url(src->site))
@@ -509,25 +659,29 @@ add_rss_item(struct buf *b, const struct publish_view *view,
 char *
 publish_rss(const struct publish_view *view, size_t *len)
 {
-	struct buf	b;
-	char		d[DATE_BUFSZ];
-	size_t		i;
+	struct buf	 b;
+	char		 d[DATE_BUFSZ], *title;
+	size_t		 i;
 
+	title = view_title(view);
 	buf_init(&b);
 	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<rss version=\"2.0\" xmlns:atom=\"" NS_ATOM "\""
 	    " xmlns:content=\"" NS_CONTENT "\" xmlns:dc=\"" NS_DC "\""
 	    " xmlns:feedmux=\"" PUBLISH_NS "\">\n<channel>\n");
-	add_elem(&b, "title", view->title);
+	add_elem(&b, "title", title);
 	buf_adds(&b, "<link>");
 	add_view_url(&b, view, NULL);
 	buf_adds(&b, "</link>\n");
-	add_elem(&b, "description", is_set(view->title) ? view->title :
-	    "feedmux");
-	buf_adds(&b, "<atom:link rel=\"self\" type=\"application/rss+xml\""
-	    " href=\"");
-	add_view_url(&b, view, "rss");
-	buf_adds(&b, "\"/>\n");
+	add_elem(&b, "description", title);
+	free(title);
+	add_atom_link(&b, view, "atom:", "self", "rss", view->query);
+	if (view->query != NULL || view->next_query != NULL)
+		add_atom_link(&b, view, "atom:", "first", "rss",
+		    view->first_query);
+	if (view->next_query != NULL)
+		add_atom_link(&b, view, "atom:", "next", "rss",
+		    view->next_query);
 	add_elem(&b, "lastBuildDate", date_rfc822(clamp_time(view->updated,
 	    0), d));
 	add_elem(&b, "generator", "feedmux " PACKAGE_VERSION);
@@ -603,15 +757,54 @@ add_html_article(struct buf *b, const struct publish_view *view,
 	buf_adds(b, "</article>\n");
 }
 
+/* Append the list of categories, the current one marked. */
+static void
+add_html_nav(struct buf *b, const struct publish_view *view)
+{
+	const struct publish_category	*c;
+	char				*u;
+	size_t				 i;
+	int				 all;
+
+	if (view->ncategories == 0)
+		return;
+	all = !is_set(view->category);
+	buf_adds(b, "<nav class=\"cats\" aria-label=\"Categories\">\n<ul>\n"
+	    "<li><a href=\"");
+	u = base_path(view, "");
+	buf_add_xml(b, u);
+	free(u);
+	buf_addc(b, '"');
+	if (all)
+		buf_adds(b, " aria-current=\"page\"");
+	buf_adds(b, ">All</a></li>\n");
+	for (i = 0; i < view->ncategories; i++) {
+		c = &view->categories[i];
+		buf_adds(b, "<li><a href=\"");
+		xasprintf(&u, "c/%s", c->slug);
+		add_view_url(b, &(struct publish_view){ .base_url =
+		    view->base_url, .path = u }, NULL);
+		free(u);
+		buf_addc(b, '"');
+		if (!all && strcmp(view->category, c->name) == 0)
+			buf_adds(b, " aria-current=\"page\"");
+		buf_addc(b, '>');
+		buf_add_xml(b, c->name);
+		buf_adds(b, "</a></li>\n");
+	}
+	buf_adds(b, "</ul>\n</nav>\n");
+}
+
 char *
 publish_html(const struct publish_view *view, size_t *len)
 {
-	struct buf	 b;
-	const char	*title;
-	char		 d[DATE_BUFSZ];
-	size_t		 i;
+	static const char	*exts[] = { "atom", "rss", "json" };
+	static const char	*names[] = { "Atom", "RSS", "JSON Feed" };
+	struct buf		 b;
+	char			 d[DATE_BUFSZ], *title, *u;
+	size_t			 i;
 
-	title = is_set(view->title) ? view->title : "feedmux";
+	title = view_title(view);
 	buf_init(&b);
 	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
@@ -620,31 +813,267 @@ publish_html(const struct publish_view *view, size_t *len)
 	    "<meta name=\"generator\" content=\"feedmux " PACKAGE_VERSION
 	    "\">\n<title>");
 	buf_add_xml(&b, title);
-	buf_adds(&b, "</title>\n"
-	    "<link rel=\"alternate\" type=\"application/atom+xml\"");
-	add_attr(&b, "title", title);
-	buf_adds(&b, " href=\"");
-	add_view_url(&b, view, "atom");
-	buf_adds(&b, "\">\n<link rel=\"alternate\""
-	    " type=\"application/rss+xml\"");
-	add_attr(&b, "title", title);
-	buf_adds(&b, " href=\"");
-	add_view_url(&b, view, "rss");
-	buf_adds(&b, "\">\n<style>");
+	buf_adds(&b, "</title>\n");
+	/* Autodiscovery: the feeds of this same view. */
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		buf_printf(&b, "<link rel=\"alternate\" type=\"%s\"",
+		    ext_type(exts[i]));
+		add_attr(&b, "title", title);
+		buf_adds(&b, " href=\"");
+		add_view_url(&b, view, exts[i]);
+		buf_adds(&b, "\">\n");
+	}
+	if (view->next_query != NULL) {
+		buf_adds(&b, "<link rel=\"next\" href=\"");
+		add_view_url_q(&b, view, NULL, view->next_query);
+		buf_adds(&b, "\">\n");
+	}
+	buf_adds(&b, "<style>");
 	buf_adds(&b, publish_css);
 	buf_adds(&b, "</style>\n</head>\n<body>\n<header>\n<h1>");
-	buf_add_xml(&b, title);
-	buf_adds(&b, "</h1>\n</header>\n<main>\n");
+	if (is_set(view->category)) {
+		buf_adds(&b, "Category: ");
+		buf_add_xml(&b, view->category);
+	} else
+		buf_add_xml(&b, title);
+	buf_adds(&b, "</h1>\n");
+	add_html_nav(&b, view);
+	buf_adds(&b, "</header>\n<main>\n");
 	for (i = 0; i < view->nentries; i++)
 		add_html_article(&b, view, view->entries[i]);
 	if (view->nentries == 0)
 		buf_adds(&b, "<p>Nothing here yet.</p>\n");
-	buf_adds(&b, "</main>\n<footer>\n<p>Updated ");
+	buf_adds(&b, "</main>\n");
+	if (view->query != NULL || view->next_query != NULL) {
+		buf_adds(&b, "<nav class=\"pager\" aria-label=\"Pages\">\n");
+		if (view->query != NULL) {
+			buf_adds(&b, "<a rel=\"first\" href=\"");
+			add_view_url_q(&b, view, NULL, view->first_query);
+			buf_adds(&b, "\">Newest entries</a>\n");
+		}
+		if (view->next_query != NULL) {
+			buf_adds(&b, "<a rel=\"next\" href=\"");
+			add_view_url_q(&b, view, NULL, view->next_query);
+			buf_adds(&b, "\">Older entries</a>\n");
+		}
+		buf_adds(&b, "</nav>\n");
+	}
+	buf_adds(&b, "<footer>\n<p>Updated ");
 	buf_add_xml(&b, date_human(clamp_time(view->updated, 0), d));
-	buf_adds(&b, ". Subscribe: <a href=\"");
-	add_view_url(&b, view, "atom");
-	buf_adds(&b, "\">Atom</a> or <a href=\"");
-	add_view_url(&b, view, "rss");
-	buf_adds(&b, "\">RSS</a>.</p>\n</footer>\n</body>\n</html>\n");
+	buf_adds(&b, ". Subscribe: ");
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		buf_adds(&b, i == 0 ? "" : i + 1 < sizeof exts /
+		    sizeof exts[0] ? ", " : " or ");
+		buf_adds(&b, "<a href=\"");
+		add_view_url(&b, view, exts[i]);
+		buf_printf(&b, "\">%s</a>", names[i]);
+	}
+	buf_adds(&b, ". Sources: <a href=\"");
+	u = base_path(view, "opml");
+	buf_add_xml(&b, u);
+	free(u);
+	buf_adds(&b, "\">OPML</a>.</p>\n</footer>\n</body>\n</html>\n");
+	free(title);
+	return (buf_steal(&b, len));
+}
+
+/* Set a string member, made clean UTF-8; NULL or "" sets nothing. */
+static void
+json_set_str(json_t *o, const char *key, const char *value)
+{
+	char	*clean;
+
+	if (!is_set(value))
+		return;
+	clean = utf8_clean(value, strlen(value));
+	if (json_object_set_new(o, key, json_string(clean)) != 0)
+		fatalx("json_object_set_new failed");
+	free(clean);
+}
+
+/* One JSON Feed item. */
+static json_t *
+json_item(const struct publish_view *view, const struct stored_entry *se)
+{
+	const struct entry_source	*src;
+	json_t				*item, *a, *o, *fm;
+	const char			*author, *body;
+	char				 d[DATE_BUFSZ], *id, *s;
+	size_t				 i;
+
+	item = json_object();
+	id = entry_id(se);
+	json_set_str(item, "id", id);
+	free(id);
+	if (is_http_url(se->link))
+		json_set_str(item, "url", se->link);
+	if (is_set(se->title))
+		json_set_str(item, "title", se->title);
+	body = is_set(se->content) ? se->content : se->summary;
+	s = utf8_clean(body != NULL ? body : "", body != NULL ?
+	    strlen(body) : 0);
+	json_object_set_new(item, "content_html", json_string(s));
+	free(s);
+	if (is_set(se->summary)) {
+		s = html_to_line(se->summary);
+		json_set_str(item, "summary", s);
+		free(s);
+	}
+	json_set_str(item, "date_published", date_rfc3339(entry_date(view,
+	    se), d));
+	json_set_str(item, "date_modified", date_rfc3339(entry_updated(view,
+	    se), d));
+	if ((author = entry_author(se)) != NULL) {
+		o = json_object();
+		json_set_str(o, "name", author);
+		json_array_append_new(a = json_array(), o);
+		json_object_set_new(item, "authors", a);
+	}
+	a = NULL;
+	for (i = 0; i < se->ncategories; i++) {
+		if (!is_set(se->categories[i]))
+			continue;
+		if (a == NULL)
+			a = json_array();
+		s = utf8_clean(se->categories[i], strlen(se->categories[i]));
+		json_array_append_new(a, json_string(s));
+		free(s);
+	}
+	if (a != NULL)
+		json_object_set_new(item, "tags", a);
+	if (se->nsources > 0) {
+		a = json_array();
+		for (i = 0; i < se->nsources; i++) {
+			src = &se->sources[i];
+			o = json_object();
+			json_set_str(o, "label", source_label(src));
+			s = redact(src->feed_url);
+			json_set_str(o, "feed_url", s);
+			free(s);
+			if (is_http_url(src->site))
+				json_set_str(o, "site", src->site);
+			if (is_http_url(src->link))
+				json_set_str(o, "link", src->link);
+			json_array_append_new(a, o);
+		}
+		fm = json_object();
+		json_object_set_new(fm, "sources", a);
+		json_object_set_new(item, "_feedmux", fm);
+	}
+	return (item);
+}
+
+char *
+publish_json(const struct publish_view *view, size_t *len)
+{
+	json_t	*feed, *items, *a, *o;
+	char	*title, *u, *out, *s;
+	size_t	 i;
+
+	title = view_title(view);
+	feed = json_object();
+	json_object_set_new(feed, "version", json_string(JSONFEED_VERSION));
+	json_set_str(feed, "title", title);
+	u = view_url(view, NULL);
+	if (is_http_url(u))
+		json_set_str(feed, "home_page_url", u);
+	free(u);
+	u = view_url_q(view, "json", view->query);
+	if (is_http_url(u))
+		json_set_str(feed, "feed_url", u);
+	free(u);
+	if (view->next_query != NULL) {
+		u = view_url_q(view, "json", view->next_query);
+		json_set_str(feed, "next_url", u);
+		free(u);
+	}
+	o = json_object();
+	json_set_str(o, "name", title);
+	json_array_append_new(a = json_array(), o);
+	json_object_set_new(feed, "authors", a);
+	free(title);
+	items = json_array();
+	for (i = 0; i < view->nentries; i++)
+		json_array_append_new(items, json_item(view,
+		    view->entries[i]));
+	json_object_set_new(feed, "items", items);
+	if ((s = json_dumps(feed, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		fatalx("json_dumps failed");
+	json_decref(feed);
+	xasprintf(&out, "%s\n", s);
+	free(s);
+	if (len != NULL)
+		*len = strlen(out);
+	return (out);
+}
+
+/* Append one subscription as an OPML outline. */
+static void
+add_opml_outline(struct buf *b, const struct publish_source *src)
+{
+	char	*url;
+
+	url = redact(src->xml_url);
+	buf_adds(b, "<outline type=\"rss\"");
+	add_attr(b, "text", is_set(src->title) ? src->title : url);
+	add_attr(b, "title", is_set(src->title) ? src->title : url);
+	add_attr(b, "xmlUrl", url);
+	if (is_http_url(src->html_url))
+		add_attr(b, "htmlUrl", src->html_url);
+	buf_adds(b, "/>\n");
+	free(url);
+}
+
+char *
+publish_opml(const struct publish_view *view, size_t *len)
+{
+	const struct publish_source	*src;
+	struct buf			 b;
+	const char			*cat, *other;
+	char				 d[DATE_BUFSZ], *title;
+	size_t				 i, j;
+
+	title = view_title(view);
+	buf_init(&b);
+	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<opml version=\"2.0\">\n<head>\n");
+	add_elem(&b, "title", title);
+	free(title);
+	add_elem(&b, "dateModified", date_rfc822(clamp_time(view->updated,
+	    0), d));
+	add_elem(&b, "docs", "http://opml.org/spec2.opml");
+	buf_adds(&b, "</head>\n<body>\n");
+	/* One outline per category, in the order they first appear. */
+	for (i = 0; i < view->nsources; i++) {
+		src = &view->sources[i];
+		if (!is_set(src->xml_url))
+			continue;
+		cat = is_set(src->category) ? src->category : "Uncategorized";
+		for (j = 0; j < i; j++) {
+			other = view->sources[j].category;
+			if (!is_set(other))
+				other = "Uncategorized";
+			if (is_set(view->sources[j].xml_url) &&
+			    strcmp(other, cat) == 0)
+				break;
+		}
+		if (j < i)
+			continue;
+		buf_adds(&b, "<outline");
+		add_attr(&b, "text", cat);
+		add_attr(&b, "title", cat);
+		buf_adds(&b, ">\n");
+		for (j = i; j < view->nsources; j++) {
+			other = view->sources[j].category;
+			if (!is_set(other))
+				other = "Uncategorized";
+			if (is_set(view->sources[j].xml_url) &&
+			    strcmp(other, cat) == 0)
+				add_opml_outline(&b, &view->sources[j]);
+		}
+		buf_adds(&b, "</outline>\n");
+	}
+	buf_adds(&b, "</body>\n</opml>\n");
 	return (buf_steal(&b, len));
 }

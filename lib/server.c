@@ -1,10 +1,13 @@
 /*
  * The publisher's HTTP server (evhttp) and the daemon's control socket.
  *
- * Documents are rendered from the store once per change and kept in
- * memory; each keeps a strong ETag (a hash of its bytes) and the time
- * its bytes last changed. Bodies are reference counted, so a response
- * still being written keeps its bytes alive across a re-render.
+ * The store is read once per change into a snapshot (the newest
+ * entries, the rules of each feed applied, split by category); each
+ * document is rendered from it once, when first asked for, and kept in
+ * memory with a strong ETag (a hash of its bytes), the time its bytes
+ * last changed and, once a client asks, its gzip form. Bodies are
+ * reference counted, so a response still being written keeps its bytes
+ * alive across a re-render.
  */
 
 #include "config.h"
@@ -34,13 +37,18 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+
+#include <jansson.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "conf.h"
 #include "date.h"
 #include "entry.h"
+#include "filter.h"
 #include "log.h"
 #include "publish.h"
 #include "server.h"
@@ -51,8 +59,16 @@
 #define SERVER_MAX_HEADERS	16384		/* bytes, request headers */
 #define SERVER_MAX_BODY		0		/* we take no request body */
 #define SERVER_LIMIT		50		/* entries per document */
+#define SERVER_MAX_LIMIT	500		/* the most ?limit= may ask */
+#define SERVER_MAX_ENTRIES	10000		/* entries a snapshot holds */
+#define SERVER_MAX_DOCS		256		/* documents kept rendered */
+#define SERVER_MAX_WRITE	(1024 * 1024)	/* bytes per write(2) */
 #define SERVER_BACKLOG		128
 #define SERVER_RETRY_AFTER	"5"		/* seconds, on 503 */
+#define SERVER_MAX_STATUS	600
+
+#define XSTRINGIFY(x)	#x
+#define STRINGIFY(x)	XSTRINGIFY(x)
 
 #define SERVER_CTL_LINE		4096		/* longest control request */
 #define SERVER_CTL_TIMEOUT	5		/* seconds */
@@ -76,32 +92,112 @@ struct server_body {
 	char	*data;
 };
 
-/* A route that serves a rendered document. */
-struct server_route {
-	const char	 *path;
+/* A kind of document: how it is rendered and served. */
+struct server_format {
+	const char	 *ext;		/* "atom", ...; NULL: the page */
 	const char	 *type;
 	const char	 *cache;
 	int		  html;
 	char		*(*render)(const struct publish_view *, size_t *);
 };
 
-static const struct server_route server_routes[] = {
-	{ "/", "text/html; charset=utf-8", "no-cache", 1, publish_html },
-	{ "/feed.atom", "application/atom+xml; charset=utf-8",
-	    "max-age=60", 0, publish_atom },
-	{ "/feed.rss", "application/rss+xml; charset=utf-8",
-	    "max-age=60", 0, publish_rss },
+enum server_fmt {
+	SERVER_HTML,
+	SERVER_ATOM,
+	SERVER_RSS,
+	SERVER_JSON,
+	SERVER_OPML
 };
-#define SERVER_NDOCS	(sizeof server_routes / sizeof server_routes[0])
 
-/* A document of the cache. */
+static const struct server_format server_formats[] = {
+	{ NULL, "text/html; charset=utf-8", "no-cache", 1, publish_html },
+	{ "atom", "application/atom+xml; charset=utf-8", "max-age=60", 0,
+	    publish_atom },
+	{ "rss", "application/rss+xml; charset=utf-8", "max-age=60", 0,
+	    publish_rss },
+	{ "json", "application/feed+json; charset=utf-8", "max-age=60", 0,
+	    publish_json },
+	{ NULL, "text/x-opml; charset=utf-8", "max-age=60", 0,
+	    publish_opml },
+};
+
+/* Routes, as /metrics counts requests. */
+enum server_route {
+	ROUTE_PAGE,
+	ROUTE_FEED,
+	ROUTE_CATEGORY,
+	ROUTE_OPML,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS,
+	ROUTE_OTHER,
+	ROUTE_COUNT
+};
+
+static const char *server_route_names[ROUTE_COUNT] = {
+	"/", "/feed", "/c", "/opml", "/healthz", "/metrics", "other"
+};
+
+/* A rendered document of the cache, most recently used first. */
 struct server_doc {
-	const struct server_route	*route;
-	struct server_body		*body;	/* NULL until rendered */
+	char				*key;
+	const struct server_format	*fmt;
+	uint64_t			 gen;		/* of the snapshot */
+	struct server_body		*body;
+	struct server_body		*gz;		/* NULL until asked */
 	uint64_t			 hash;
 	char				 etag[24];
+	char				 gzetag[28];
 	int64_t				 mtime;
 	char				 lastmod[DATE_BUFSZ];
+	TAILQ_ENTRY(server_doc)		 entry;
+};
+
+/* One category: its name, its slug, and its entries of the snapshot. */
+struct server_cat {
+	char			 *name;
+	char			 *slug;
+	struct stored_entry	**entries;	/* borrowed */
+	size_t			  n;
+	int64_t			  updated;
+};
+
+/*
+ * What documents are rendered from: the store at one version, with the
+ * rules applied. Entries are owned by all; the views borrow them.
+ */
+struct server_snap {
+	int64_t			  version;	/* store_version read at */
+	uint64_t		  gen;		/* which snapshot: 1, 2, ... */
+	struct stored_entry	**all;
+	size_t			  nall;
+	struct stored_entry	**entries;	/* kept by the rules */
+	size_t			  n;
+	int64_t			  updated;
+	struct server_cat	 *cats;		/* by name */
+	size_t			  ncats;
+	struct publish_category	 *pcats;
+	struct store_feed	**feeds;
+	size_t			  nfeeds;
+	struct publish_source	 *sources;	/* by category */
+	int64_t			  stored;	/* entries the store holds */
+};
+
+/* The rules of one feed, by its declared URL. */
+struct server_rule {
+	char		*url;
+	struct filter	*filter;
+};
+
+/* A document request: what, which page. */
+struct server_req {
+	const struct server_format	*fmt;
+	enum server_route		 route;
+	const char			*slug;	/* NULL: everything */
+	int64_t				 limit;
+	int				 has_limit;
+	int				 has_before;
+	int64_t				 before_date;
+	int64_t				 before_id;
 };
 
 /* One control connection: one request line, one answer line. */
@@ -127,11 +223,22 @@ struct server {
 	server_refresh_cb	 refresh_cb;
 	void			*refresh_arg;
 
-	int			 rendered;	/* docs match version */
+	struct server_rule	*rules;
+	size_t			 nrules;
+
 	int			 changed;	/* server_changed called */
-	int64_t			 version;	/* store_version at render */
-	int64_t			 empty_since;	/* updated of an empty view */
-	struct server_doc	 docs[SERVER_NDOCS];
+	int64_t			 started;	/* updated of an empty view */
+	struct server_snap	*snap;		/* NULL until first read */
+	uint64_t		 gen;		/* snapshots made */
+	TAILQ_HEAD(server_doc_head, server_doc) docs;
+	size_t			 ndocs;
+
+	uint64_t		 requests[ROUTE_COUNT][SERVER_MAX_STATUS];
+	uint64_t		 renders;
+	double			 render_seconds;
+	uint64_t		 snapshots;
+	double			 snapshot_seconds;
+	uint64_t		 gzips;
 };
 
 static struct server_body *server_body_new(char *, size_t);
@@ -144,15 +251,48 @@ static int	 server_bind(const struct addrinfo *);
 static int	 server_listen(struct server *, const char *, char **);
 static int	 server_control_listen(struct server *, const char *,
 		     char **);
-static int	 server_render(struct server *);
+static struct bufferevent *server_bev_cb(struct event_base *, void *);
+static void	 server_rules_free(struct server *);
+static int	 server_rules_set(struct server *, const struct conf *,
+		     char **);
+static void	 server_set_names(struct server *, const struct conf *);
+static double	 server_now_mono(void);
+static char	*server_slug(const char *);
+static int64_t	 server_entry_updated(const struct stored_entry *);
+static const struct filter *server_rule_for(const struct server *,
+		     const struct stored_entry *);
+static struct server_cat *server_cat_find(struct server_snap *,
+		     const char *);
+static void	 server_snap_free(struct server_snap *);
+static struct server_snap *server_snap_load(struct server *, char **);
+static int	 server_snapshot(struct server *);
+static void	 server_doc_free(struct server_doc *);
 static void	 server_doc_set(struct server_doc *, char *, size_t,
 		     int64_t);
+static struct server_doc *server_doc_get(struct server *,
+		     const struct server_req *, struct server_cat *);
+static char	*server_doc_key(const struct server_req *);
+static char	*server_render(struct server *, const struct server_req *,
+		     struct server_cat *, size_t *);
+static struct server_body *server_gzip(const struct server_body *);
+static int	 server_accepts_gzip(struct evhttp_request *);
+static int	 server_parse_int(const char *, int64_t, int64_t,
+		     int64_t *);
+static int	 server_parse_query(const char *, struct server_req *);
+static int	 server_route(const char *, struct server_req *);
 static int	 server_etag_match(const char *, const char *);
 static int	 server_not_modified(struct evhttp_request *,
 		     const struct server_doc *);
 static int	 server_head(struct evhttp_request *, size_t);
-static void	 server_send_text(struct evhttp_request *, int,
-		     const char *, const char *);
+static void	 server_reply(struct server *, struct evhttp_request *,
+		     enum server_route, int, const char *, struct evbuffer *);
+static void	 server_send_text(struct server *, struct evhttp_request *,
+		     enum server_route, int, const char *, const char *,
+		     const char *);
+static void	 server_send_doc(struct server *, struct evhttp_request *,
+		     const struct server_req *, struct server_doc *);
+static void	 server_healthz(struct server *, struct evhttp_request *);
+static void	 server_metrics(struct server *, struct evhttp_request *);
 static void	 server_request_cb(struct evhttp_request *, void *);
 static void	 server_ctl_accept_cb(struct evconnlistener *,
 		     evutil_socket_t, struct sockaddr *, int, void *);
@@ -431,16 +571,85 @@ fail:
 	return (-1);
 }
 
-struct server *
-server_new(struct event_base *base, struct store *store,
-    const struct conf *conf, char **cause)
+/*
+ * Each connection's bufferevent: large writes, so a big document leaves
+ * in few system calls (evhttp's default is 16 KB per write).
+ */
+static struct bufferevent *
+server_bev_cb(struct event_base *base, void *arg)
 {
-	struct server	*srv;
-	size_t		 i;
+	struct bufferevent	*bev;
 
-	srv = xcalloc(1, sizeof *srv);
-	srv->base = base;
-	srv->store = store;
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev != NULL)
+		bufferevent_set_max_single_write(bev, SERVER_MAX_WRITE);
+	return (bev);
+}
+
+/* Forget the feeds' rules. */
+static void
+server_rules_free(struct server *srv)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->nrules; i++) {
+		free(srv->rules[i].url);
+		filter_free(srv->rules[i].filter);
+	}
+	free(srv->rules);
+	srv->rules = NULL;
+	srv->nrules = 0;
+}
+
+/*
+ * Compile the include and exclude rules of every feed of a config. On
+ * a malformed rule nothing changes. Returns 0, or -1 with *cause.
+ */
+static int
+server_rules_set(struct server *srv, const struct conf *conf, char **cause)
+{
+	const struct conf_feed	*cf;
+	struct server_rule	*rules = NULL;
+	struct filter		*f;
+	char			*why = NULL;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < conf->nfeeds; i++) {
+		cf = &conf->feeds[i];
+		if ((f = filter_new(cf->include, cf->exclude, &why)) == NULL) {
+			server_cause(cause, "feed %s: %s", cf->url, why);
+			free(why);
+			goto fail;
+		}
+		if (filter_empty(f)) {
+			filter_free(f);
+			continue;
+		}
+		rules = xreallocarray(rules, n + 1, sizeof *rules);
+		rules[n].url = xstrdup(cf->url);
+		rules[n].filter = f;
+		n++;
+	}
+	server_rules_free(srv);
+	srv->rules = rules;
+	srv->nrules = n;
+	return (0);
+
+fail:
+	for (i = 0; i < n; i++) {
+		free(rules[i].url);
+		filter_free(rules[i].filter);
+	}
+	free(rules);
+	return (-1);
+}
+
+/* Take the title and the public URL from a config. */
+static void
+server_set_names(struct server *srv, const struct conf *conf)
+{
+	free(srv->title);
+	free(srv->base_url);
 	srv->title = xstrdup(conf->title != NULL ? conf->title : "feedmux");
 	if (conf->base_url != NULL && *conf->base_url != '\0')
 		srv->base_url = xstrdup(conf->base_url);
@@ -448,10 +657,23 @@ server_new(struct event_base *base, struct store *store,
 		xasprintf(&srv->base_url, "http://%s", conf->listen);
 	else
 		srv->base_url = xstrdup("");
-	srv->empty_since = TIME_NONE;
+}
+
+struct server *
+server_new(struct event_base *base, struct store *store,
+    const struct conf *conf, char **cause)
+{
+	struct server	*srv;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->store = store;
+	srv->started = (int64_t)time(NULL);
+	server_set_names(srv, conf);
 	TAILQ_INIT(&srv->ctls);
-	for (i = 0; i < SERVER_NDOCS; i++)
-		srv->docs[i].route = &server_routes[i];
+	TAILQ_INIT(&srv->docs);
+	if (server_rules_set(srv, conf, cause) != 0)
+		goto fail;
 
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		server_cause(cause, "cannot start the HTTP server");
@@ -462,6 +684,7 @@ server_new(struct event_base *base, struct store *store,
 	evhttp_set_max_headers_size(srv->http, SERVER_MAX_HEADERS);
 	evhttp_set_max_body_size(srv->http, SERVER_MAX_BODY);
 	evhttp_set_allowed_methods(srv->http, SERVER_METHODS);
+	evhttp_set_bevcb(srv->http, server_bev_cb, srv);
 	evhttp_set_gencb(srv->http, server_request_cb, srv);
 
 	if (conf->listen == NULL || *conf->listen == '\0') {
@@ -478,6 +701,16 @@ server_new(struct event_base *base, struct store *store,
 fail:
 	server_free(srv);
 	return (NULL);
+}
+
+int
+server_reload(struct server *srv, const struct conf *conf, char **cause)
+{
+	if (server_rules_set(srv, conf, cause) != 0)
+		return (-1);
+	server_set_names(srv, conf);
+	srv->changed = 1;
+	return (0);
 }
 
 void
@@ -497,7 +730,7 @@ void
 server_free(struct server *srv)
 {
 	struct server_ctl	*ctl;
-	size_t			 i;
+	struct server_doc	*doc;
 
 	if (srv == NULL)
 		return;
@@ -512,11 +745,308 @@ server_free(struct server *srv)
 	/* Connections in flight release their references to the bodies. */
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
-	for (i = 0; i < SERVER_NDOCS; i++)
-		server_body_unref(srv->docs[i].body);
+	while ((doc = TAILQ_FIRST(&srv->docs)) != NULL) {
+		TAILQ_REMOVE(&srv->docs, doc, entry);
+		server_doc_free(doc);
+	}
+	server_snap_free(srv->snap);
+	server_rules_free(srv);
 	free(srv->title);
 	free(srv->base_url);
 	free(srv);
+}
+
+/* Seconds on the monotonic clock. */
+static double
+server_now_mono(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/*
+ * The slug of a category name: ASCII letters and digits in lower case,
+ * every other run of bytes one '-', none at the ends. A name with no
+ * letter or digit of ASCII gets "c-" and a hash of it. Caller frees.
+ */
+static char *
+server_slug(const char *name)
+{
+	struct buf		 b;
+	const unsigned char	*p;
+	char			*s;
+	int			 dash = 0;
+
+	buf_init(&b);
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    (*p >= 'A' && *p <= 'Z')) {
+			if (dash && b.len > 0)
+				buf_addc(&b, '-');
+			dash = 0;
+			buf_addc(&b, (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+		} else
+			dash = 1;
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		xasprintf(&s, "c-%08llx", (unsigned long long)(buf_hash(
+		    BUF_HASH_INIT, name, strlen(name)) & 0xffffffffU));
+		return (s);
+	}
+	return (buf_steal(&b, NULL));
+}
+
+/* When an entry last changed: its date, or its update if later. */
+static int64_t
+server_entry_updated(const struct stored_entry *se)
+{
+	int64_t	t;
+
+	t = stored_entry_date(se);
+	if (se->updated != TIME_NONE && (t == TIME_NONE || se->updated > t))
+		t = se->updated;
+	return (t);
+}
+
+/* The rules of the feed an entry came from (its first source). */
+static const struct filter *
+server_rule_for(const struct server *srv, const struct stored_entry *se)
+{
+	const char	*key;
+	size_t		 i;
+
+	if (srv->nrules == 0 || se->nsources == 0 ||
+	    (key = se->sources[0].feed_key) == NULL)
+		return (NULL);
+	for (i = 0; i < srv->nrules; i++) {
+		if (strcmp(srv->rules[i].url, key) == 0)
+			return (srv->rules[i].filter);
+	}
+	return (NULL);
+}
+
+/* The category of a snapshot with this slug, or NULL. */
+static struct server_cat *
+server_cat_find(struct server_snap *snap, const char *slug)
+{
+	size_t	i;
+
+	for (i = 0; i < snap->ncats; i++) {
+		if (strcmp(snap->cats[i].slug, slug) == 0)
+			return (&snap->cats[i]);
+	}
+	return (NULL);
+}
+
+static void
+server_snap_free(struct server_snap *snap)
+{
+	size_t	i;
+
+	if (snap == NULL)
+		return;
+	stored_entries_free(snap->all, snap->nall);
+	free(snap->entries);
+	for (i = 0; i < snap->ncats; i++) {
+		free(snap->cats[i].name);
+		free(snap->cats[i].slug);
+		free(snap->cats[i].entries);
+	}
+	free(snap->cats);
+	free(snap->pcats);
+	store_feeds_free(snap->feeds, snap->nfeeds);
+	free(snap->sources);
+	free(snap);
+}
+
+/*
+ * Read the store into a new snapshot: every feed, the newest entries
+ * (at most SERVER_MAX_ENTRIES), the ones the rules keep, and the
+ * categories. Returns NULL with *cause if the store cannot be read.
+ */
+static struct server_snap *
+server_snap_load(struct server *srv, char **cause)
+{
+	struct server_snap	 *snap;
+	struct store_query	  q;
+	struct server_cat	 *cat, **fcat = NULL;
+	struct stored_entry	 *se;
+	struct store_feed	 *sf;
+	struct filter_subject	  fs;
+	const struct filter	 *f;
+	const char		 *name;
+	char			 *slug;
+	int64_t			  t;
+	size_t			  i, j, k;
+	int			  keep;
+
+	snap = xcalloc(1, sizeof *snap);
+	snap->version = store_version(srv->store);
+	if (store_feeds(srv->store, &snap->feeds, &snap->nfeeds, cause) != 0)
+		goto fail;
+	memset(&q, 0, sizeof q);
+	q.limit = SERVER_MAX_ENTRIES;
+	if (store_entries(srv->store, &q, &snap->all, &snap->nall,
+	    cause) != 0)
+		goto fail;
+
+	/* The categories, by name; a slug two names share is one. */
+	fcat = xcalloc(snap->nfeeds + 1, sizeof *fcat);
+	snap->sources = xcalloc(snap->nfeeds + 1, sizeof *snap->sources);
+	for (i = 0; i < snap->nfeeds; i++) {
+		sf = snap->feeds[i];
+		name = sf->category != NULL && *sf->category != '\0' ?
+		    sf->category : "Uncategorized";
+		slug = server_slug(name);
+		for (j = 0; j < snap->ncats; j++) {
+			if (strcmp(snap->cats[j].slug, slug) == 0)
+				break;
+		}
+		if (j == snap->ncats) {
+			snap->cats = xreallocarray(snap->cats, snap->ncats + 1,
+			    sizeof *snap->cats);
+			cat = &snap->cats[snap->ncats++];
+			memset(cat, 0, sizeof *cat);
+			cat->name = xstrdup(name);
+			cat->slug = slug;
+			cat->updated = TIME_NONE;
+		} else
+			free(slug);
+		snap->stored += sf->entries;
+		snap->sources[i].title = sf->label != NULL &&
+		    *sf->label != '\0' ? sf->label : sf->title != NULL &&
+		    *sf->title != '\0' ? sf->title : sf->url;
+		snap->sources[i].xml_url = sf->fetch_url != NULL ?
+		    sf->fetch_url : sf->url;
+		snap->sources[i].html_url = sf->site;
+		snap->sources[i].category = name;
+	}
+	/* OPML order: by category, then as the store lists the feeds. */
+	for (i = 1; i < snap->nfeeds; i++) {
+		for (j = i; j > 0 && strcmp(snap->sources[j - 1].category,
+		    snap->sources[j].category) > 0; j--) {
+			struct publish_source	tmp = snap->sources[j];
+
+			snap->sources[j] = snap->sources[j - 1];
+			snap->sources[j - 1] = tmp;
+		}
+	}
+
+	/* What the rules keep, and where each kept entry belongs. */
+	snap->entries = xcalloc(snap->nall + 1, sizeof *snap->entries);
+	snap->updated = TIME_NONE;
+	for (i = 0; i < snap->ncats; i++)
+		snap->cats[i].entries = xcalloc(snap->nall + 1,
+		    sizeof *snap->cats[i].entries);
+	for (i = 0; i < snap->nall; i++) {
+		se = snap->all[i];
+		if ((f = server_rule_for(srv, se)) != NULL) {
+			filter_subject_init(&fs, se);
+			keep = filter_keep(f, &fs);
+			filter_subject_clear(&fs);
+			if (!keep)
+				continue;
+		}
+		snap->entries[snap->n++] = se;
+		t = server_entry_updated(se);
+		if (t != TIME_NONE && (snap->updated == TIME_NONE ||
+		    t > snap->updated))
+			snap->updated = t;
+		/* Every category one of its sources is in, once. */
+		for (j = 0; j < snap->ncats; j++)
+			fcat[j] = NULL;
+		for (k = 0; k < se->nsources; k++) {
+			for (j = 0; j < snap->nfeeds; j++) {
+				if (snap->feeds[j]->id == se->sources[k].feed_id)
+					break;
+			}
+			if (j == snap->nfeeds)
+				continue;
+			name = snap->feeds[j]->category;
+			slug = server_slug(name != NULL && *name != '\0' ?
+			    name : "Uncategorized");
+			cat = server_cat_find(snap, slug);
+			free(slug);
+			for (j = 0; j < snap->ncats && fcat[j] != NULL &&
+			    fcat[j] != cat; j++)
+				;
+			if (cat == NULL || (j < snap->ncats &&
+			    fcat[j] == cat))
+				continue;
+			fcat[j] = cat;
+			cat->entries[cat->n++] = se;
+			if (t != TIME_NONE && (cat->updated == TIME_NONE ||
+			    t > cat->updated))
+				cat->updated = t;
+		}
+	}
+	free(fcat);
+	fcat = NULL;
+
+	/* The page lists the categories by name. */
+	for (i = 1; i < snap->ncats; i++) {
+		for (j = i; j > 0 && strcmp(snap->cats[j - 1].name,
+		    snap->cats[j].name) > 0; j--) {
+			struct server_cat	tmp = snap->cats[j];
+
+			snap->cats[j] = snap->cats[j - 1];
+			snap->cats[j - 1] = tmp;
+		}
+	}
+	snap->pcats = xcalloc(snap->ncats + 1, sizeof *snap->pcats);
+	for (i = 0; i < snap->ncats; i++) {
+		snap->pcats[i].name = snap->cats[i].name;
+		snap->pcats[i].slug = snap->cats[i].slug;
+	}
+	return (snap);
+
+fail:
+	free(fcat);
+	server_snap_free(snap);
+	return (NULL);
+}
+
+/*
+ * Read the store again if it changed since the snapshot. Returns 0, or
+ * -1 if it cannot be read (the old snapshot, if any, stays).
+ */
+static int
+server_snapshot(struct server *srv)
+{
+	struct server_snap	*snap;
+	char			*cause = NULL;
+	double			 t0;
+
+	if (srv->snap != NULL && !srv->changed &&
+	    store_version(srv->store) == srv->snap->version)
+		return (0);
+	t0 = server_now_mono();
+	if ((snap = server_snap_load(srv, &cause)) == NULL) {
+		log_warnx("cannot read entries to publish: %s",
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		return (-1);
+	}
+	/* Every document is rendered again from the new snapshot. */
+	snap->gen = ++srv->gen;
+	server_snap_free(srv->snap);
+	srv->snap = snap;
+	srv->changed = 0;
+	srv->snapshots++;
+	srv->snapshot_seconds += server_now_mono() - t0;
+	return (0);
+}
+
+static void
+server_doc_free(struct server_doc *doc)
+{
+	server_body_unref(doc->body);
+	server_body_unref(doc->gz);
+	free(doc->key);
+	free(doc);
 }
 
 /*
@@ -535,79 +1065,355 @@ server_doc_set(struct server_doc *doc, char *data, size_t len, int64_t now)
 		return;
 	}
 	server_body_unref(doc->body);
+	server_body_unref(doc->gz);
+	doc->gz = NULL;
 	doc->body = server_body_new(data, len);
 	doc->hash = hash;
 	snprintf(doc->etag, sizeof doc->etag, "\"%016llx\"",
+	    (unsigned long long)hash);
+	snprintf(doc->gzetag, sizeof doc->gzetag, "\"%016llx-gz\"",
 	    (unsigned long long)hash);
 	doc->mtime = now;
 	date_http(now, doc->lastmod);
 }
 
-/*
- * Render the documents again if the store changed since the last time.
- * Returns 0, or -1 if the store cannot be read (the old renderings, if
- * any, stay).
- */
-static int
-server_render(struct server *srv)
+/* The cache key of a document: format, view and page. Caller frees. */
+static char *
+server_doc_key(const struct server_req *r)
 {
-	struct store_query	  q;
+	char	*key;
+
+	xasprintf(&key, "%d|%s|%lld|%lld_%lld", (int)(r->fmt -
+	    server_formats), r->slug != NULL ? r->slug : "",
+	    r->has_limit ? (long long)r->limit : -1LL,
+	    r->has_before ? (long long)r->before_date : 0LL,
+	    r->has_before ? (long long)r->before_id : -1LL);
+	return (key);
+}
+
+/*
+ * Render one page of a view of the snapshot (cat NULL: everything).
+ * Returns the bytes (caller frees).
+ */
+static char *
+server_render(struct server *srv, const struct server_req *r,
+    struct server_cat *cat, size_t *len)
+{
+	struct server_snap	 *snap = srv->snap;
 	struct publish_view	  view;
-	struct stored_entry	**entries = NULL, *se;
-	char			 *cause = NULL, *data;
-	int64_t			  version, now, t;
-	size_t			  n = 0, i, len;
+	struct stored_entry	**list, *last;
+	char			 *path = NULL, *query = NULL, *first = NULL;
+	char			 *next = NULL, *out;
+	int64_t			  limit, d;
+	size_t			  n, start = 0;
+	double			  t0;
 
-	version = store_version(srv->store);
-	if (srv->rendered && !srv->changed && version == srv->version)
-		return (0);
+	t0 = server_now_mono();
+	list = cat != NULL ? cat->entries : snap->entries;
+	n = cat != NULL ? cat->n : snap->n;
+	limit = r->has_limit ? r->limit : SERVER_LIMIT;
 
-	memset(&q, 0, sizeof q);
-	q.limit = SERVER_LIMIT;
-	if (store_entries(srv->store, &q, &entries, &n, &cause) != 0) {
-		log_warnx("cannot read entries to publish: %s",
-		    cause != NULL ? cause : "unknown error");
-		free(cause);
-		return (-1);
+	/* The page starts after the cursor: older, or as old, lower id. */
+	if (r->has_before) {
+		for (start = 0; start < n; start++) {
+			d = stored_entry_date(list[start]);
+			if (d < r->before_date || (d == r->before_date &&
+			    list[start]->id < r->before_id))
+				break;
+		}
 	}
-	now = (int64_t)time(NULL);
-
 	memset(&view, 0, sizeof view);
 	view.title = srv->title;
 	view.base_url = srv->base_url;
-	view.path = "";
-	view.entries = entries;
-	view.nentries = n;
-	view.updated = TIME_NONE;
-	for (i = 0; i < n; i++) {
-		se = entries[i];
-		t = stored_entry_date(se);
-		if (se->updated != TIME_NONE && se->updated > t)
-			t = se->updated;
-		if (t != TIME_NONE && (view.updated == TIME_NONE ||
-		    t > view.updated))
-			view.updated = t;
+	if (cat != NULL) {
+		xasprintf(&path, "c/%s", cat->slug);
+		view.path = path;
+		view.category = cat->name;
+		view.updated = cat->updated;
+	} else {
+		view.path = "";
+		view.updated = snap->updated;
 	}
-	/* An empty view: when the store was first seen empty. */
-	if (n == 0) {
-		if (srv->empty_since == TIME_NONE)
-			srv->empty_since = now;
-		view.updated = srv->empty_since;
-	} else
-		srv->empty_since = TIME_NONE;
+	/* An empty view: since the server started, so its bytes hold. */
 	if (view.updated == TIME_NONE)
-		view.updated = now;
+		view.updated = srv->started;
+	view.entries = list + start;
+	view.nentries = n - start < (size_t)limit ? n - start : (size_t)limit;
+	view.categories = snap->pcats;
+	view.ncategories = snap->ncats;
+	view.sources = snap->sources;
+	view.nsources = snap->nfeeds;
 
-	for (i = 0; i < SERVER_NDOCS; i++) {
-		data = srv->docs[i].route->render(&view, &len);
-		server_doc_set(&srv->docs[i], data, len, now);
+	/* RFC 5005 links by a (date, id) cursor: they never shift. */
+	if (r->has_limit)
+		xasprintf(&first, "limit=%lld", (long long)limit);
+	if (r->has_before)
+		xasprintf(&query, "%s%sbefore=%lld_%lld", first != NULL ?
+		    first : "", first != NULL ? "&" : "",
+		    (long long)r->before_date, (long long)r->before_id);
+	else if (first != NULL)
+		query = xstrdup(first);
+	if (start + view.nentries < n && view.nentries > 0) {
+		last = view.entries[view.nentries - 1];
+		xasprintf(&next, "%s%sbefore=%lld_%lld", first != NULL ?
+		    first : "", first != NULL ? "&" : "",
+		    (long long)stored_entry_date(last), (long long)last->id);
 	}
-	stored_entries_free(entries, n);
+	view.query = query;
+	view.first_query = first;
+	view.next_query = next;
 
-	srv->version = version;
-	srv->rendered = 1;
-	srv->changed = 0;
+	out = r->fmt->render(&view, len);
+	free(path);
+	free(query);
+	free(first);
+	free(next);
+	srv->renders++;
+	srv->render_seconds += server_now_mono() - t0;
+	return (out);
+}
+
+/*
+ * The document a request asks for, rendered from the current snapshot;
+ * the cache keeps the most recently used SERVER_MAX_DOCS.
+ */
+static struct server_doc *
+server_doc_get(struct server *srv, const struct server_req *r,
+    struct server_cat *cat)
+{
+	struct server_doc	*doc;
+	char			*key, *data;
+	size_t			 len;
+
+	key = server_doc_key(r);
+	TAILQ_FOREACH(doc, &srv->docs, entry) {
+		if (strcmp(doc->key, key) == 0)
+			break;
+	}
+	if (doc != NULL) {
+		free(key);
+		TAILQ_REMOVE(&srv->docs, doc, entry);
+	} else {
+		doc = xcalloc(1, sizeof *doc);
+		doc->key = key;
+		doc->fmt = r->fmt;
+		doc->gen = 0;
+		srv->ndocs++;
+	}
+	TAILQ_INSERT_HEAD(&srv->docs, doc, entry);
+	if (doc->gen != srv->snap->gen || doc->body == NULL) {
+		data = server_render(srv, r, cat, &len);
+		server_doc_set(doc, data, len, (int64_t)time(NULL));
+		doc->gen = srv->snap->gen;
+	}
+	while (srv->ndocs > SERVER_MAX_DOCS) {
+		struct server_doc	*old = TAILQ_LAST(&srv->docs,
+					    server_doc_head);
+
+		TAILQ_REMOVE(&srv->docs, old, entry);
+		server_doc_free(old);
+		srv->ndocs--;
+	}
+	return (doc);
+}
+
+/* Compress a body with gzip framing. NULL if zlib fails. */
+static struct server_body *
+server_gzip(const struct server_body *body)
+{
+	z_stream	 z;
+	uLong		 bound;
+	char		*out;
+	int		 rc;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return (NULL);
+	bound = deflateBound(&z, body->len) + 32;
+	out = xmalloc(bound);
+	z.next_in = (Bytef *)body->data;
+	z.avail_in = body->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = bound;
+	rc = deflate(&z, Z_FINISH);
+	if (rc != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return (NULL);
+	}
+	deflateEnd(&z);
+	return (server_body_new(out, z.total_out));
+}
+
+/*
+ * Does the client take gzip: "gzip" (or "x-gzip") in Accept-Encoding
+ * without q=0?
+ */
+static int
+server_accepts_gzip(struct evhttp_request *req)
+{
+	const char	*ae, *p, *end, *semi, *q;
+	size_t		 n;
+
+	ae = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Encoding");
+	if (ae == NULL)
+		return (0);
+	for (p = ae; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		semi = memchr(p, ';', end - p);
+		n = (semi != NULL ? semi : end) - p;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(p, "x-gzip", 6) == 0)))
+			continue;
+		if (semi == NULL)
+			return (1);
+		for (q = semi + 1; q < end && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (end - q >= 2 && (q[0] == 'q' || q[0] == 'Q') &&
+		    q[1] == '=' && strtod(q + 2, NULL) == 0.0)
+			return (0);
+		return (1);
+	}
 	return (0);
+}
+
+/*
+ * Read a decimal integer in [min, max], all of s (an optional '-', at
+ * most 19 digits). Returns 0, or -1.
+ */
+static int
+server_parse_int(const char *s, int64_t min, int64_t max, int64_t *v)
+{
+	const char	*p = s;
+	char		*end;
+	long long	 ll;
+
+	if (*p == '-')
+		p++;
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p) ||
+	    strlen(p) > 19)
+		return (-1);
+	errno = 0;
+	ll = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || ll < min || ll > max)
+		return (-1);
+	*v = ll;
+	return (0);
+}
+
+/*
+ * Read a document's query: limit=N (1 to SERVER_MAX_LIMIT) and
+ * before=DATE_ID, each at most once; anything else is refused
+ * (HOSTILE-65). Returns 0, or -1 (the answer is 400).
+ */
+static int
+server_parse_query(const char *query, struct server_req *r)
+{
+	struct evkeyvalq	 params;
+	struct evkeyval		*kv;
+	const char		*us;
+	char			*date;
+	int			 rc = -1;
+
+	if (query == NULL || *query == '\0')
+		return (0);
+	TAILQ_INIT(&params);
+	if (evhttp_parse_query_str(query, &params) != 0)
+		goto out;
+	TAILQ_FOREACH(kv, &params, next) {
+		if (strcmp(kv->key, "limit") == 0 && !r->has_limit &&
+		    r->fmt != &server_formats[SERVER_OPML]) {
+			if (server_parse_int(kv->value, 1, SERVER_MAX_LIMIT,
+			    &r->limit) != 0)
+				goto out;
+			r->has_limit = 1;
+		} else if (strcmp(kv->key, "before") == 0 && !r->has_before &&
+		    r->fmt != &server_formats[SERVER_OPML]) {
+			if ((us = strchr(kv->value, '_')) == NULL)
+				goto out;
+			date = xstrndup(kv->value, us - kv->value);
+			if (server_parse_int(date, INT64_MIN, INT64_MAX,
+			    &r->before_date) != 0 ||
+			    server_parse_int(us + 1, 0, INT64_MAX,
+			    &r->before_id) != 0) {
+				free(date);
+				goto out;
+			}
+			free(date);
+			r->has_before = 1;
+		} else
+			goto out;
+	}
+	rc = 0;
+out:
+	evhttp_clear_headers(&params);
+	return (rc);
+}
+
+/*
+ * Which document a path names: "/", "/feed.EXT", "/c/SLUG", "/c/SLUG.EXT"
+ * or "/opml". Returns 0, or -1 if none (r->route says which route it
+ * looked like). r->slug points into path.
+ */
+static int
+server_route(const char *path, struct server_req *r)
+{
+	static char	 slug[256];
+	const char	*s, *dot;
+	size_t		 i, n;
+
+	memset(r, 0, sizeof *r);
+	r->route = ROUTE_OTHER;
+	if (strcmp(path, "/") == 0) {
+		r->route = ROUTE_PAGE;
+		r->fmt = &server_formats[SERVER_HTML];
+		return (0);
+	}
+	if (strcmp(path, "/opml") == 0) {
+		r->route = ROUTE_OPML;
+		r->fmt = &server_formats[SERVER_OPML];
+		return (0);
+	}
+	if (strncmp(path, "/feed.", 6) == 0) {
+		r->route = ROUTE_FEED;
+		for (i = SERVER_ATOM; i <= SERVER_JSON; i++) {
+			if (strcmp(path + 6, server_formats[i].ext) == 0) {
+				r->fmt = &server_formats[i];
+				return (0);
+			}
+		}
+		return (-1);
+	}
+	if (strncmp(path, "/c/", 3) != 0)
+		return (-1);
+	r->route = ROUTE_CATEGORY;
+	s = path + 3;
+	dot = strchr(s, '.');
+	n = dot != NULL ? (size_t)(dot - s) : strlen(s);
+	/* A slug is made of [a-z0-9-]; anything else names nothing. */
+	if (n == 0 || n >= sizeof slug || strspn(s,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return (-1);
+	memcpy(slug, s, n);
+	slug[n] = '\0';
+	r->slug = slug;
+	if (dot == NULL) {
+		r->fmt = &server_formats[SERVER_HTML];
+		return (0);
+	}
+	for (i = SERVER_ATOM; i <= SERVER_JSON; i++) {
+		if (strcmp(dot + 1, server_formats[i].ext) == 0) {
+			r->fmt = &server_formats[i];
+			return (0);
+		}
+	}
+	return (-1);
 }
 
 /*
@@ -648,23 +1454,6 @@ server_etag_match(const char *list, const char *etag)
 	}
 }
 
-/* Does this request's condition hold, so the answer is 304? */
-static int
-server_not_modified(struct evhttp_request *req, const struct server_doc *doc)
-{
-	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
-	const char		*inm, *ims;
-	int64_t			 t;
-
-	/* RFC 7232 6: If-None-Match wins over If-Modified-Since. */
-	if ((inm = evhttp_find_header(in, "If-None-Match")) != NULL)
-		return (server_etag_match(inm, doc->etag));
-	if ((ims = evhttp_find_header(in, "If-Modified-Since")) != NULL &&
-	    date_parse(ims, &t) == 0 && t >= doc->mtime)
-		return (1);
-	return (0);
-}
-
 /*
  * Is this a HEAD request? Then set the Content-Length a GET would have:
  * evhttp (2.1) writes whatever body it is given, even to HEAD, so the
@@ -683,96 +1472,100 @@ server_head(struct evhttp_request *req, size_t len)
 	return (1);
 }
 
-/* Answer with a short plain-text body. */
+/*
+ * Does this request's condition hold, so the answer is 304? Either
+ * representation's ETag (identity or gzip) names the same bytes.
+ */
+static int
+server_not_modified(struct evhttp_request *req, const struct server_doc *doc)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	const char		*inm, *ims;
+	int64_t			 t;
+
+	/* RFC 7232 6: If-None-Match wins over If-Modified-Since. */
+	if ((inm = evhttp_find_header(in, "If-None-Match")) != NULL)
+		return (server_etag_match(inm, doc->etag) ||
+		    server_etag_match(inm, doc->gzetag));
+	if ((ims = evhttp_find_header(in, "If-Modified-Since")) != NULL &&
+	    date_parse(ims, &t) == 0 && t >= doc->mtime)
+		return (1);
+	return (0);
+}
+
+/* Send a reply and count it for /metrics. */
 static void
-server_send_text(struct evhttp_request *req, int code, const char *reason,
+server_reply(struct server *srv, struct evhttp_request *req,
+    enum server_route route, int code, const char *reason,
+    struct evbuffer *evb)
+{
+	if (code >= 0 && code < SERVER_MAX_STATUS)
+		srv->requests[route][code]++;
+	evhttp_send_reply(req, code, reason, evb);
+}
+
+/* Answer with a short body of some type (text/plain by default). */
+static void
+server_send_text(struct server *srv, struct evhttp_request *req,
+    enum server_route route, int code, const char *reason, const char *type,
     const char *text)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct evbuffer		*evb;
 
-	evhttp_add_header(out, "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(out, "Content-Type", type != NULL ? type :
+	    "text/plain; charset=utf-8");
 	evhttp_add_header(out, "Cache-Control", "no-cache");
 	if (server_head(req, strlen(text))) {
-		evhttp_send_reply(req, code, reason, NULL);
+		server_reply(srv, req, route, code, reason, NULL);
 		return;
 	}
 	if ((evb = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 	evbuffer_add(evb, text, strlen(text));
-	evhttp_send_reply(req, code, reason, evb);
+	server_reply(srv, req, route, code, reason, evb);
 	evbuffer_free(evb);
 }
 
-/* Every request: route, render if stale, answer 200, 304 or an error. */
+/* Serve a rendered document: 304, HEAD, or the bytes, gzipped if asked. */
 static void
-server_request_cb(struct evhttp_request *req, void *arg)
+server_send_doc(struct server *srv, struct evhttp_request *req,
+    const struct server_req *r, struct server_doc *doc)
 {
-	struct server		*srv = arg;
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	const struct evhttp_uri	*uri;
-	struct server_doc	*doc = NULL;
-	struct server_body	*body;
+	struct server_body	*body = doc->body;
 	struct evbuffer		*evb;
-	enum evhttp_cmd_type	 cmd;
-	const char		*path = NULL;
-	size_t			 i;
+	int			 gz = 0;
 
-	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-	cmd = evhttp_request_get_command(req);
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		/* HOSTILE-64 */
-		evhttp_add_header(out, "Allow", "GET, HEAD");
-		server_send_text(req, 405, "Method Not Allowed",
-		    "method not allowed\n");
-		return;
-	}
-	if ((uri = evhttp_request_get_evhttp_uri(req)) != NULL)
-		path = evhttp_uri_get_path(uri);
-	if (path == NULL || *path == '\0')
-		path = "/";
-
-	if (strcmp(path, "/healthz") == 0) {
-		server_send_text(req, 200, "OK", "ok\n");
-		return;
-	}
-	/* HOSTILE-65: a fixed table of routes, never the filesystem. */
-	for (i = 0; i < SERVER_NDOCS; i++) {
-		if (strcmp(path, srv->docs[i].route->path) == 0) {
-			doc = &srv->docs[i];
-			break;
+	if (server_accepts_gzip(req)) {
+		if (doc->gz == NULL) {
+			doc->gz = server_gzip(doc->body);
+			srv->gzips++;
 		}
-	}
-	if (doc == NULL) {
-		server_send_text(req, 404, "Not Found", "not found\n");
-		return;
-	}
-
-	/* A store that cannot be read now: serve what we have, if any. */
-	if (server_render(srv) != 0 && doc->body == NULL) {
-		evhttp_add_header(out, "Retry-After", SERVER_RETRY_AFTER);
-		server_send_text(req, 503, "Service Unavailable",
-		    "the store cannot be read now\n");
-		return;
+		if (doc->gz != NULL) {
+			body = doc->gz;
+			gz = 1;
+		}
 	}
 
 	/* HOSTILE-70 */
-	evhttp_add_header(out, "Content-Type", doc->route->type);
-	evhttp_add_header(out, "Cache-Control", doc->route->cache);
-	if (doc->route->html)
+	evhttp_add_header(out, "Content-Type", doc->fmt->type);
+	evhttp_add_header(out, "Cache-Control", doc->fmt->cache);
+	if (doc->fmt->html)
 		evhttp_add_header(out, "Content-Security-Policy", SERVER_CSP);
-	evhttp_add_header(out, "ETag", doc->etag);
+	evhttp_add_header(out, "Vary", "Accept-Encoding");
+	evhttp_add_header(out, "ETag", gz ? doc->gzetag : doc->etag);
 	evhttp_add_header(out, "Last-Modified", doc->lastmod);
 
 	/* HOSTILE-69 */
 	if (server_not_modified(req, doc)) {
-		evhttp_send_reply(req, 304, "Not Modified", NULL);
+		server_reply(srv, req, r->route, 304, "Not Modified", NULL);
 		return;
 	}
-
-	body = doc->body;
+	if (gz)
+		evhttp_add_header(out, "Content-Encoding", "gzip");
 	if (server_head(req, body->len)) {
-		evhttp_send_reply(req, 200, "OK", NULL);
+		server_reply(srv, req, r->route, 200, "OK", NULL);
 		return;
 	}
 	/* HOSTILE-68: the response holds its own reference to the bytes. */
@@ -782,8 +1575,183 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	if (evbuffer_add_reference(evb, body->data, body->len,
 	    server_body_cleanup_cb, body) != 0)
 		fatalx("evbuffer_add_reference failed");
-	evhttp_send_reply(req, 200, "OK", evb);
+	server_reply(srv, req, r->route, 200, "OK", evb);
 	evbuffer_free(evb);
+}
+
+/* /healthz: JSON, 200 while the store can be read, else 503. */
+static void
+server_healthz(struct server *srv, struct evhttp_request *req)
+{
+	json_t	*o;
+	char	*s;
+	int	 ok;
+
+	ok = server_snapshot(srv) == 0;
+	o = json_object();
+	json_object_set_new(o, "status", json_string(ok ? "ok" : "error"));
+	if (srv->snap != NULL) {
+		json_object_set_new(o, "feeds", json_integer(
+		    (json_int_t)srv->snap->nfeeds));
+		json_object_set_new(o, "categories", json_integer(
+		    (json_int_t)srv->snap->ncats));
+		json_object_set_new(o, "entries", json_integer(
+		    (json_int_t)srv->snap->stored));
+		json_object_set_new(o, "published", json_integer(
+		    (json_int_t)srv->snap->n));
+	}
+	if (!ok)
+		json_object_set_new(o, "error",
+		    json_string("the store cannot be read now"));
+	if ((s = json_dumps(o, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps failed");
+	json_decref(o);
+	s = xrealloc(s, strlen(s) + 2);
+	strcat(s, "\n");
+	if (!ok)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", SERVER_RETRY_AFTER);
+	server_send_text(srv, req, ROUTE_HEALTHZ, ok ? 200 : 503,
+	    ok ? "OK" : "Service Unavailable", "application/json", s);
+	free(s);
+}
+
+/* /metrics: the Prometheus text format, version 0.0.4. */
+static void
+server_metrics(struct server *srv, struct evhttp_request *req)
+{
+	static const char	*states[] = { "new", "ok", "error", "gone",
+				    "disabled", "refused" };
+	struct buf		 b;
+	struct server_snap	*snap;
+	size_t			 i, j, n;
+	int			 code;
+
+	server_snapshot(srv);
+	snap = srv->snap;
+	buf_init(&b);
+	buf_adds(&b, "# HELP feedmux_feeds Feeds by status.\n"
+	    "# TYPE feedmux_feeds gauge\n");
+	for (i = 0; i < sizeof states / sizeof states[0]; i++) {
+		n = 0;
+		for (j = 0; snap != NULL && j < snap->nfeeds; j++) {
+			if (snap->feeds[j]->status != NULL &&
+			    strcmp(snap->feeds[j]->status, states[i]) == 0)
+				n++;
+		}
+		buf_printf(&b, "feedmux_feeds{status=\"%s\"} %zu\n", states[i],
+		    n);
+	}
+	buf_printf(&b, "# HELP feedmux_entries Entries the store holds.\n"
+	    "# TYPE feedmux_entries gauge\nfeedmux_entries %lld\n",
+	    snap != NULL ? (long long)snap->stored : 0LL);
+	buf_printf(&b, "# HELP feedmux_entries_published Entries the rules "
+	    "keep, every category.\n# TYPE feedmux_entries_published gauge\n"
+	    "feedmux_entries_published %zu\n", snap != NULL ? snap->n : 0);
+	buf_printf(&b, "# HELP feedmux_categories Categories published.\n"
+	    "# TYPE feedmux_categories gauge\nfeedmux_categories %zu\n",
+	    snap != NULL ? snap->ncats : 0);
+	buf_adds(&b, "# HELP feedmux_http_requests_total HTTP requests "
+	    "answered, by route and status.\n"
+	    "# TYPE feedmux_http_requests_total counter\n");
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		for (code = 0; code < SERVER_MAX_STATUS; code++) {
+			if (srv->requests[i][code] == 0)
+				continue;
+			buf_printf(&b, "feedmux_http_requests_total{route=\"%s\","
+			    "status=\"%d\"} %llu\n", server_route_names[i], code,
+			    (unsigned long long)srv->requests[i][code]);
+		}
+	}
+	buf_printf(&b, "# HELP feedmux_render_seconds Time spent rendering "
+	    "documents.\n# TYPE feedmux_render_seconds summary\n"
+	    "feedmux_render_seconds_sum %.6f\n"
+	    "feedmux_render_seconds_count %llu\n", srv->render_seconds,
+	    (unsigned long long)srv->renders);
+	buf_printf(&b, "# HELP feedmux_snapshot_seconds Time spent reading "
+	    "the store for the outputs.\n"
+	    "# TYPE feedmux_snapshot_seconds summary\n"
+	    "feedmux_snapshot_seconds_sum %.6f\n"
+	    "feedmux_snapshot_seconds_count %llu\n", srv->snapshot_seconds,
+	    (unsigned long long)srv->snapshots);
+	buf_printf(&b, "# HELP feedmux_documents_cached Rendered documents "
+	    "in memory.\n# TYPE feedmux_documents_cached gauge\n"
+	    "feedmux_documents_cached %zu\n", srv->ndocs);
+	buf_printf(&b, "# HELP feedmux_gzip_total Documents compressed.\n"
+	    "# TYPE feedmux_gzip_total counter\nfeedmux_gzip_total %llu\n",
+	    (unsigned long long)srv->gzips);
+	server_send_text(srv, req, ROUTE_METRICS, 200, "OK",
+	    "text/plain; version=0.0.4; charset=utf-8", b.data);
+	buf_free(&b);
+}
+
+/* Every request: route, render if stale, answer 200, 304 or an error. */
+static void
+server_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct server		*srv = arg;
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	const struct evhttp_uri	*uri;
+	struct server_req	 r;
+	struct server_cat	*cat = NULL;
+	struct server_doc	*doc;
+	enum evhttp_cmd_type	 cmd;
+	const char		*path = NULL, *query = NULL;
+
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	if ((uri = evhttp_request_get_evhttp_uri(req)) != NULL) {
+		path = evhttp_uri_get_path(uri);
+		query = evhttp_uri_get_query(uri);
+	}
+	if (path == NULL || *path == '\0')
+		path = "/";
+	cmd = evhttp_request_get_command(req);
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		/* HOSTILE-64 */
+		evhttp_add_header(out, "Allow", "GET, HEAD");
+		server_send_text(srv, req, ROUTE_OTHER, 405,
+		    "Method Not Allowed", NULL, "method not allowed\n");
+		return;
+	}
+
+	if (strcmp(path, "/healthz") == 0) {
+		server_healthz(srv, req);
+		return;
+	}
+	if (strcmp(path, "/metrics") == 0) {
+		server_metrics(srv, req);
+		return;
+	}
+	/* HOSTILE-65: a fixed set of routes, never the filesystem. */
+	if (server_route(path, &r) != 0) {
+		server_send_text(srv, req, r.route, 404, "Not Found", NULL,
+		    "not found\n");
+		return;
+	}
+	/* HOSTILE-65 */
+	if (server_parse_query(query, &r) != 0) {
+		server_send_text(srv, req, r.route, 400, "Bad Request", NULL,
+		    "bad query: limit=1 to " STRINGIFY(SERVER_MAX_LIMIT)
+		    " and before=DATE_ID, each at most once\n");
+		return;
+	}
+
+	/* A store that cannot be read now: serve what we have, if any. */
+	if (server_snapshot(srv) != 0 && srv->snap == NULL) {
+		evhttp_add_header(out, "Retry-After", SERVER_RETRY_AFTER);
+		server_send_text(srv, req, r.route, 503,
+		    "Service Unavailable", NULL,
+		    "the store cannot be read now\n");
+		return;
+	}
+	if (r.slug != NULL && (cat = server_cat_find(srv->snap,
+	    r.slug)) == NULL) {
+		server_send_text(srv, req, r.route, 404, "Not Found", NULL,
+		    "no such category\n");
+		return;
+	}
+	doc = server_doc_get(srv, &r, cat);
+	server_send_doc(srv, req, &r, doc);
 }
 
 /* A client connected to the control socket. */

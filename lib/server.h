@@ -20,12 +20,21 @@ typedef int	(*server_refresh_cb)(const char *feed, void *arg,
 
 /*
  * Bind conf->listen and conf->control on the loop. Returns NULL with
- * *cause if either cannot be bound.
+ * *cause if either cannot be bound, or if a feed's include or exclude
+ * rule is malformed.
  */
 struct server	*server_new(struct event_base *, struct store *,
 		     const struct conf *, char **cause);
 void		 server_set_refresh_cb(struct server *, server_refresh_cb,
 		     void *);
+/*
+ * Apply a new configuration (SIGHUP): the title, the public URL and the
+ * feeds' include/exclude rules; the outputs are rendered again. The
+ * listen address and control socket stay. Returns 0, or -1 with *cause
+ * (a malformed rule) and nothing changed.
+ */
+int		 server_reload(struct server *, const struct conf *,
+		     char **cause);
 /* Forget rendered documents: the store changed. */
 void		 server_changed(struct server *);
 /* Close the listeners and the control socket. NULL-safe. */

@@ -23,6 +23,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <jansson.h>
+
 #include "date.h"
 #include "entry.h"
 #include "publish.h"
@@ -50,6 +52,7 @@ static void	 test_atom(const struct publish_view *);
 static void	 test_rss(const struct publish_view *);
 static void	 test_html(const struct publish_view *);
 static void	 test_empty(void);
+static void	 test_category(struct stored_entry **, size_t);
 
 static void
 quiet_cb(void *arg, xmlErrorPtr e)
@@ -607,6 +610,186 @@ test_empty(void)
 	free(doc);
 }
 
+/*
+ * A category view, its second page: the heading, the list of categories,
+ * RFC 5005 links, JSON Feed, OPML, and no credentials anywhere.
+ */
+static void
+test_category(struct stored_entry **e, size_t n)
+{
+	static const struct publish_category cats[] = {
+		{ "North Korea", "north-korea" }, { "Wires & <More>", "wires-more" }
+	};
+	static const struct publish_source srcs[] = {
+		{ "CNN", "https://user:secret@cnn.example/world.rss",
+		    "https://cnn.example/", "North Korea" },
+		{ "UPI", "https://upi.example/rss", NULL, "Wires & <More>" },
+		{ "BBC", "https://bbc.example/rss", "javascript:x",
+		    "North Korea" },
+		{ "", "https://nolabel.example/rss", NULL, "" },
+	};
+	struct publish_view	 view;
+	xmlDocPtr		 d;
+	json_t			*j, *it;
+	char			*doc, *s;
+	size_t			 len;
+
+	memset(&view, 0, sizeof view);
+	view.title = "Korea Watch";
+	view.base_url = "https://news.example/";
+	view.path = "c/north-korea";
+	view.category = "North Korea";
+	view.updated = T_VIEW;
+	view.entries = e;
+	view.nentries = n;
+	view.query = "limit=2&before=1556108100_9";
+	view.first_query = "limit=2";
+	view.next_query = "limit=2&before=1556100000_3";
+	view.categories = cats;
+	view.ncategories = 2;
+	view.sources = srcs;
+	view.nsources = 4;
+
+	doc = publish_html(&view, &len);
+	tap_ok(strstr(doc, "<h1>Category: North Korea</h1>") != NULL,
+	    "html: Category: NAME heading");
+	tap_ok(strstr(doc, "<title>Korea Watch: North Korea</title>") != NULL,
+	    "html: the title names the category");
+	tap_ok(strstr(doc, "<link rel=\"alternate\" type=\"application/feed"
+	    "+json\" title=\"Korea Watch: North Korea\" href=\"https://news."
+	    "example/c/north-korea.json\">") != NULL, "html: JSON Feed "
+	    "autodiscovery of the same view");
+	tap_ok(strstr(doc, "<li><a href=\"https://news.example/c/north-korea\""
+	    " aria-current=\"page\">North Korea</a></li>") != NULL &&
+	    strstr(doc, "<li><a href=\"https://news.example/c/wires-more\">"
+	    "Wires &amp; &lt;More&gt;</a></li>") != NULL && strstr(doc,
+	    "<li><a href=\"https://news.example/\">All</a></li>") != NULL,
+	    "html: the categories, this one marked, escaped");
+	tap_ok(strstr(doc, "<a rel=\"next\" href=\"https://news.example/c/"
+	    "north-korea?limit=2&amp;before=1556100000_3\">Older entries</a>")
+	    != NULL && strstr(doc, "<a rel=\"first\" href=\"https://news."
+	    "example/c/north-korea?limit=2\">Newest entries</a>") != NULL,
+	    "html: pages to older and newest entries");
+	tap_ok(strstr(doc, "href=\"https://news.example/opml\">OPML</a>") !=
+	    NULL, "html: links to the OPML");
+	tap_ok(!has_ci(doc, "<script") && clean_utf8_xml(doc, len),
+	    "html: no script, clean UTF-8");
+	free(doc);
+
+	doc = publish_atom(&view, &len);
+	d = parse_xml(doc, len, "cat.atom");
+	tap_ok(d != NULL, "category atom: well-formed");
+	if (d != NULL) {
+		s = xp(d, "concat(/a:feed/a:title, '|', "
+		    "/a:feed/a:link[@rel='self']/@href, '|', "
+		    "/a:feed/a:link[@rel='first']/@href, '|', "
+		    "/a:feed/a:link[@rel='next']/@href, '|', /a:feed/a:id)");
+		tap_is_str(s, "Korea Watch: North Korea|"
+		    "https://news.example/c/north-korea.atom?limit=2&before="
+		    "1556108100_9|https://news.example/c/north-korea.atom?limit=2|"
+		    "https://news.example/c/north-korea.atom?limit=2&before="
+		    "1556100000_3|https://news.example/c/north-korea",
+		    "category atom: title, self, first, next, id");
+		free(s);
+		xmlFreeDoc(d);
+	}
+	free(doc);
+	doc = publish_rss(&view, &len);
+	d = parse_xml(doc, len, "cat.rss");
+	tap_ok(d != NULL, "category rss: well-formed");
+	if (d != NULL) {
+		s = xp(d, "/rss/channel/a:link[@rel='next']/@href");
+		tap_is_str(s, "https://news.example/c/north-korea.rss?limit=2&"
+		    "before=1556100000_3", "category rss: atom:link next");
+		free(s);
+		xmlFreeDoc(d);
+	}
+	free(doc);
+
+	/* JSON Feed 1.1. */
+	doc = publish_json(&view, &len);
+	tap_is_int(strlen(doc), len, "json: length matches");
+	j = json_loadb(doc, len, 0, NULL);
+	tap_ok(j != NULL, "json: parses");
+	tap_is_str(json_string_value(json_object_get(j, "version")),
+	    "https://jsonfeed.org/version/1.1", "json: version 1.1");
+	tap_is_str(json_string_value(json_object_get(j, "title")),
+	    "Korea Watch: North Korea", "json: title");
+	tap_is_str(json_string_value(json_object_get(j, "home_page_url")),
+	    "https://news.example/c/north-korea", "json: home_page_url");
+	tap_is_str(json_string_value(json_object_get(j, "feed_url")),
+	    "https://news.example/c/north-korea.json?limit=2&before="
+	    "1556108100_9", "json: feed_url is this page");
+	tap_is_str(json_string_value(json_object_get(j, "next_url")),
+	    "https://news.example/c/north-korea.json?limit=2&before="
+	    "1556100000_3", "json: next_url");
+	tap_is_int(json_array_size(json_object_get(j, "items")), n,
+	    "json: every entry is an item");
+	it = json_array_get(json_object_get(j, "items"), 0);
+	tap_is_str(json_string_value(json_object_get(it, "id")),
+	    "https://cnn.example/2019/04/24/kim-putin", "json: item id");
+	tap_is_str(json_string_value(json_object_get(it, "url")),
+	    "https://cnn.example/2019/04/24/kim-putin", "json: item url");
+	tap_is_str(json_string_value(json_object_get(it, "date_published")),
+	    "2019-04-24T12:15:00Z", "json: date_published");
+	tap_is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(it, "authors"), 0), "name")), "Jane Doe",
+	    "json: authors");
+	tap_is_str(json_string_value(json_array_get(json_object_get(it,
+	    "tags"), 1)), "Asia", "json: tags, the empty category left out");
+	tap_is_str(json_string_value(json_object_get(it, "content_html")),
+	    "<p>Kim arrived on Wednesday.</p><p>Kim and Putin talked.</p>",
+	    "json: content_html");
+	tap_is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(it, "_feedmux"), "sources"), 0),
+	    "site")), "https://cnn.example/", "json: _feedmux.sources");
+	/* HOSTILE-30: the hostile entry. */
+	it = json_array_get(json_object_get(j, "items"), 1);
+	s = (char *)json_string_value(json_object_get(it, "title"));
+	tap_ok(s != NULL && strstr(s, "]]> b </content> & <script>") != NULL
+	    && strchr(s, '\x01') == NULL, "json: a hostile title is a clean "
+	    "string");
+	tap_ok(json_object_get(it, "url") == NULL, "json: no http link, no "
+	    "url");
+	tap_is_int(json_array_size(json_object_get(json_object_get(it,
+	    "_feedmux"), "sources")), 2, "json: both sources of the second "
+	    "item");
+	json_decref(j);
+	free(doc);
+
+	/* OPML 2.0. */
+	doc = publish_opml(&view, &len);
+	d = parse_xml(doc, len, "sources.opml");
+	tap_ok(d != NULL, "opml: well-formed");
+	if (d != NULL) {
+		s = xp(d, "concat(/opml/@version, '|', count(/opml/body/"
+		    "outline), '|', /opml/body/outline[1]/@text, '|', "
+		    "count(/opml/body/outline[1]/outline), '|', /opml/body/"
+		    "outline[2]/@title, '|', /opml/body/outline[3]/@text)");
+		tap_is_str(s, "2.0|3|North Korea|2|Wires & <More>|"
+		    "Uncategorized", "opml: one outline per category, in "
+		    "order");
+		free(s);
+		s = xp(d, "concat(/opml/body/outline[1]/outline[1]/@type, '|',"
+		    " /opml/body/outline[1]/outline[1]/@text, '|', /opml/body/"
+		    "outline[1]/outline[1]/@xmlUrl, '|', /opml/body/outline[1]/"
+		    "outline[1]/@htmlUrl, '|', count(/opml/body/outline[1]/"
+		    "outline[2]/@htmlUrl), '|', /opml/body/outline[3]/outline/"
+		    "@text)");
+		tap_is_str(s, "rss|CNN|https://cnn.example/world.rss|"
+		    "https://cnn.example/|0|https://nolabel.example/rss",
+		    "opml: a source's outline; credentials removed "
+		    "(HOSTILE-45), no javascript: site, no label: the URL");
+		free(s);
+		s = xp(d, "/opml/head/title");
+		tap_is_str(s, "Korea Watch: North Korea", "opml: title");
+		free(s);
+		xmlFreeDoc(d);
+	}
+	tap_ok(strstr(doc, "secret") == NULL, "opml: no password");
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -663,6 +846,7 @@ main(void)
 	test_rss(&view);
 	test_html(&view);
 	test_empty();
+	test_category(e, 4);
 
 	for (i = 0; i < 4; i++)
 		stored_entry_free(e[i]);

@@ -29,6 +29,9 @@
 
 #include <event2/event.h>
 
+#include <jansson.h>
+#include <zlib.h>
+
 #include "buf.h"
 #include "conf.h"
 #include "date.h"
@@ -40,6 +43,7 @@
 
 #define T_KIM		INT64_C(1556108100)	/* 2019-04-24T12:15:00Z */
 #define FEED_URL	"http://feeds.example/world.rss"
+#define KOREA_URL	"http://feeds.example/korea.rss"
 
 /* An answer read back from a child. */
 struct resp {
@@ -80,6 +84,11 @@ static void	 resp_free(struct resp *);
 static char	*header(const struct resp *, const char *);
 static int	 ctl(const char *, const char *, char **);
 static int	 test_refresh_cb(const char *, void *, char **);
+static void	 get(const char *, const char *, struct resp *);
+static json_t	*get_json(const char *);
+static char	*gunzip(const char *, size_t, size_t *);
+static int	 put_korea(struct store *, int64_t);
+static void	 test_views(struct server *, struct store *);
 static struct feed_doc *make_doc(int, size_t);
 static int	 put_doc(struct store *, int64_t, int, size_t);
 static void	 change_cb(evutil_socket_t, short, void *);
@@ -435,6 +444,426 @@ test_refresh_cb(const char *feed, void *arg, char **cause)
 	return (0);
 }
 
+/* GET a path, with extra header lines (each ending in CRLF) or NULL. */
+static void
+get(const char *path, const char *extra, struct resp *r)
+{
+	char	*req;
+
+	xasprintf(&req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "%s\r\n", path, extra != NULL ? extra : "");
+	http(req, r);
+	free(req);
+}
+
+/* GET a path and parse its body as JSON; NULL if it is not 200 JSON. */
+static json_t *
+get_json(const char *path)
+{
+	struct resp	 r;
+	json_t		*j = NULL;
+
+	get(path, NULL, &r);
+	if (r.status == 200)
+		j = json_loadb(r.body, r.len, 0, NULL);
+	resp_free(&r);
+	return (j);
+}
+
+/* Inflate a gzip stream; NULL if it is not one. Caller frees. */
+static char *
+gunzip(const char *data, size_t len, size_t *outlen)
+{
+	z_stream	 z;
+	struct buf	 b;
+	char		 chunk[16384];
+	int		 rc;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return (NULL);
+	buf_init(&b);
+	z.next_in = (Bytef *)data;
+	z.avail_in = len;
+	do {
+		z.next_out = (Bytef *)chunk;
+		z.avail_out = sizeof chunk;
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END) {
+			inflateEnd(&z);
+			buf_free(&b);
+			return (NULL);
+		}
+		buf_add(&b, chunk, sizeof chunk - z.avail_out);
+	} while (rc != Z_STREAM_END);
+	inflateEnd(&z);
+	return (buf_steal(&b, outlen));
+}
+
+/*
+ * Three stories of the Korea feed (category "North Korea", exclude =
+ * sponsored): the rules drop the second one.
+ */
+static int
+put_korea(struct store *st, int64_t id)
+{
+	static const char	*titles[] = { "Pyongyang parade",
+				    "Sponsored: visit the DMZ", "Kim speech" };
+	struct store_fetch	 f;
+	struct feed_doc		*doc;
+	struct entry		*e;
+	char			*cause = NULL;
+	int			 i, rc;
+
+	memset(&f, 0, sizeof f);
+	f.status = "ok";
+	f.http_status = 200;
+	f.fetched_at = T_KIM + 60;
+	f.next_poll = T_KIM + 3600;
+	doc = feed_doc_new();
+	doc->format = FORMAT_RSS20;
+	free(doc->meta.title);
+	doc->meta.title = xstrdup("Korea news");
+	free(doc->meta.link);
+	doc->meta.link = xstrdup("https://yonhap.example/");
+	for (i = 0; i < 3; i++) {
+		e = entry_new();
+		xasprintf(&e->id, "https://yonhap.example/%d", i);
+		e->title = xstrdup(titles[i]);
+		xasprintf(&e->link, "https://yonhap.example/%d", i);
+		/* Between the CNN stories: 0 and 1 hour old, then older. */
+		e->published = T_KIM - 1800 - 3600 * i;
+		e->content = xstrdup("<p>From Seoul.</p>");
+		feed_doc_add(doc, e);
+	}
+	rc = store_put(st, id, doc, &f, NULL, &cause);
+	if (rc != 0)
+		tap_diag("store_put: %s", cause);
+	free(cause);
+	feed_doc_free(doc);
+	return (rc);
+}
+
+/*
+ * Categories, JSON Feed, OPML, rules, paging, gzip, /metrics and bad
+ * queries, with a second feed in the category "North Korea".
+ */
+static void
+test_views(struct server *srv, struct store *st)
+{
+	static const char	*bad[] = { "/feed.atom?limit=0",
+				    "/feed.atom?limit=501", "/feed.atom?limit=-1",
+				    "/feed.atom?limit=1e9", "/feed.atom?limit=",
+				    "/feed.rss?limit=abc", "/?limit=1&limit=2",
+				    "/feed.json?feed=%27%20OR%201=1",
+				    "/feed.atom?before=1", "/feed.atom?before=x_1",
+				    "/feed.atom?before=1_-1", "/c/north-korea?x=1",
+				    "/opml?limit=1",
+				    "/feed.atom?limit=99999999999999999999" };
+	static const char	*notfound[] = { "/c/nope", "/c/North-Korea",
+				    "/c/north-korea.xml", "/c/", "/c/north-korea/",
+				    "/feed.xml", "/c/north%2Dkorea" };
+	static char		 u0[] = FEED_URL, u1[] = KOREA_URL;
+	static char		 inc[] = "\"pyongyang\", /^visit/";
+	static char		 exc[] = "/^kim /", badre[] = "/(/";
+	static char		 spons[] = "sponsored", title[] = "Test & Feeds";
+	struct conf		 conf;
+	struct conf_feed	 fv[2];
+	struct store_feed	*kf = NULL;
+	struct resp		 r, r2;
+	json_t			*j, *items, *item;
+	char			*cause = NULL, *s, *etag, *path, *ids[8];
+	const char		*next, *id;
+	size_t			 i, k, n, len;
+	int			 pages, dup;
+
+	if (!tap_ok(store_feed_find(st, KOREA_URL, &kf, &cause) == 0 &&
+	    kf != NULL, "the Korea feed is in the store"))
+		return;
+	tap_is_int(put_korea(st, kf->id), 0, "three Korea stories stored");
+	store_feed_free(kf);
+
+	j = get_json("/healthz");
+	tap_ok(j != NULL && json_integer_value(json_object_get(j, "feeds"))
+	    == 2 && json_integer_value(json_object_get(j, "categories")) == 2
+	    && json_integer_value(json_object_get(j, "entries")) == 6 &&
+	    json_integer_value(json_object_get(j, "published")) == 5,
+	    "/healthz counts feeds, categories, entries and what is "
+	    "published");
+	json_decref(j);
+
+	/* The category pages. */
+	get("/c/north-korea", NULL, &r);
+	tap_is_int(r.status, 200, "GET /c/north-korea is 200");
+	tap_ok(strstr(r.body, "<h1>Category: North Korea</h1>") != NULL,
+	    "the page is headed Category: North Korea");
+	tap_ok(strstr(r.body, "Pyongyang parade") != NULL &&
+	    strstr(r.body, "Kim speech") != NULL, "it has the category's "
+	    "stories");
+	tap_ok(strstr(r.body, "Sponsored") == NULL, "the feed's exclude rule "
+	    "drops one");
+	tap_ok(strstr(r.body, "Story 0") == NULL, "and no story of another "
+	    "category");
+	xasprintf(&s, "<link rel=\"alternate\" type=\"application/atom+xml\""
+	    " title=\"Test &amp; Feeds: North Korea\" href=\"http://127.0.0.1:"
+	    "%d/c/north-korea.atom\">", port);
+	tap_ok(strstr(r.body, s) != NULL, "it links to its own Atom feed");
+	free(s);
+	tap_ok(strstr(r.body, "type=\"application/feed+json\"") != NULL &&
+	    strstr(r.body, "/c/north-korea.rss\">") != NULL, "and to its RSS "
+	    "and JSON feeds");
+	tap_ok(strstr(r.body, "/c/uncategorized\">Uncategorized</a>") != NULL
+	    && strstr(r.body, "aria-current=\"page\">North Korea</a>") !=
+	    NULL, "it lists the categories, itself marked");
+	s = header(&r, "Content-Security-Policy");
+	tap_ok(s != NULL, "a category page has the CSP too");
+	free(s);
+	resp_free(&r);
+
+	get("/c/uncategorized", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "<h1>Category: Uncategorized"
+	    "</h1>") != NULL && strstr(r.body, "Story 1 &amp; more") != NULL &&
+	    strstr(r.body, "Pyongyang") == NULL, "GET /c/uncategorized");
+	resp_free(&r);
+	get("/", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "Pyongyang parade") != NULL
+	    && strstr(r.body, "Story 0 &amp; more") != NULL &&
+	    strstr(r.body, "Sponsored") == NULL && strstr(r.body,
+	    "<h1>Test &amp; Feeds</h1>") != NULL, "the page of everything has "
+	    "both feeds, rules applied");
+	resp_free(&r);
+
+	get("/c/north-korea.atom", NULL, &r);
+	s = header(&r, "Content-Type");
+	tap_ok(r.status == 200 && s != NULL && strcmp(s, "application/atom+"
+	    "xml; charset=utf-8") == 0 && strstr(r.body, "<title type=\"text\">"
+	    "Test &amp; Feeds: North Korea</title>") != NULL,
+	    "GET /c/north-korea.atom");
+	free(s);
+	tap_ok(strstr(r.body, "/c/north-korea.atom\"/>") != NULL &&
+	    strstr(r.body, "<title>Yonhap</title>") != NULL,
+	    "its self link and atom:source");
+	resp_free(&r);
+	get("/c/north-korea.rss", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "<rss version=\"2.0\"") !=
+	    NULL && strstr(r.body, "Kim speech") != NULL &&
+	    strstr(r.body, "Story") == NULL, "GET /c/north-korea.rss");
+	resp_free(&r);
+
+	/* JSON Feed. */
+	get("/c/north-korea.json", NULL, &r);
+	s = header(&r, "Content-Type");
+	tap_is_str(s, "application/feed+json; charset=utf-8", "JSON Feed "
+	    "Content-Type");
+	free(s);
+	j = r.status == 200 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+	resp_free(&r);
+	items = json_object_get(j, "items");
+	item = json_array_get(items, 0);
+	tap_ok(j != NULL && strcmp(json_string_value(json_object_get(j,
+	    "version")), "https://jsonfeed.org/version/1.1") == 0 &&
+	    json_array_size(items) == 2, "JSON Feed 1.1 of the category, two "
+	    "items");
+	tap_is_str(json_string_value(json_object_get(item, "title")),
+	    "Pyongyang parade", "the newest item first");
+	tap_is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(item, "authors"), 0), "name")), "Yonhap",
+	    "its author (the source label, the feed has none)");
+	tap_is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(item, "_feedmux"), "sources"), 0),
+	    "label")), "Yonhap", "_feedmux.sources names the source");
+	tap_is_str(json_string_value(json_object_get(item,
+	    "date_published")), "2019-04-24T11:45:00Z", "date_published");
+	tap_is_str(json_string_value(json_object_get(item, "content_html")),
+	    "<p>From Seoul.</p>", "content_html");
+	tap_ok(json_object_get(j, "next_url") == NULL, "one page: no "
+	    "next_url");
+	json_decref(j);
+
+	j = get_json("/feed.json");
+	tap_is_int(json_array_size(json_object_get(j, "items")), 5,
+	    "/feed.json: the five stories the rules keep");
+	json_decref(j);
+
+	/* OPML. */
+	get("/opml", NULL, &r);
+	s = header(&r, "Content-Type");
+	tap_ok(r.status == 200 && s != NULL && strncmp(s, "text/x-opml", 11)
+	    == 0 && strstr(r.body, "<opml version=\"2.0\">") != NULL,
+	    "GET /opml: OPML 2.0");
+	free(s);
+	tap_ok(strstr(r.body, "<outline text=\"North Korea\" title=\"North "
+	    "Korea\">\n<outline type=\"rss\" text=\"Yonhap\" title=\"Yonhap\" "
+	    "xmlUrl=\"" KOREA_URL "\" htmlUrl=\"https://yonhap.example/\"/>\n"
+	    "</outline>") != NULL, "the Korea feed is in its category's "
+	    "outline");
+	tap_ok(strstr(r.body, "<outline text=\"Uncategorized\"") != NULL &&
+	    strstr(r.body, "xmlUrl=\"" FEED_URL "\"") != NULL,
+	    "and CNN in Uncategorized");
+	resp_free(&r);
+
+	/* Unknown categories and paths. */
+	for (i = 0; i < sizeof notfound / sizeof notfound[0]; i++) {
+		get(notfound[i], NULL, &r);
+		tap_is_int(r.status, 404, "GET %s is 404", notfound[i]);
+		resp_free(&r);
+	}
+	/* HOSTILE-65: bad, repeated or unknown query parameters. */
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		get(bad[i], NULL, &r);
+		tap_is_int(r.status, 400, "GET %s is 400", bad[i]);
+		resp_free(&r);
+	}
+	get("/feed.atom?limit=500", NULL, &r);
+	tap_is_int(r.status, 200, "limit=500 is allowed");
+	resp_free(&r);
+
+	/* Paging: limit=1 from the newest, following next_url. */
+	path = xstrdup("/feed.json?limit=1");
+	n = 0;
+	dup = 0;
+	for (pages = 0; path != NULL && pages < 7; pages++) {
+		j = get_json(path);
+		free(path);
+		path = NULL;
+		items = json_object_get(j, "items");
+		for (i = 0; i < json_array_size(items) && n < 8; i++) {
+			id = json_string_value(json_object_get(
+			    json_array_get(items, i), "id"));
+			for (k = 0; k < n; k++)
+				dup += strcmp(ids[k], id) == 0;
+			ids[n++] = xstrdup(id);
+		}
+		next = json_string_value(json_object_get(j, "next_url"));
+		if (next != NULL && (s = strstr(next, "/feed.json?")) != NULL)
+			path = xstrdup(s);
+		json_decref(j);
+	}
+	free(path);
+	tap_ok(pages == 5 && n == 5 && dup == 0, "limit=1: five pages, every "
+	    "story once (%d pages, %zu stories, %d twice)", pages, n, dup);
+	tap_ok(n == 5 && strcmp(ids[0], "https://cnn.example/story/0") == 0 &&
+	    strcmp(ids[1], "https://yonhap.example/0") == 0 &&
+	    strcmp(ids[2], "https://cnn.example/story/1") == 0 &&
+	    strcmp(ids[3], "https://cnn.example/story/2") == 0 &&
+	    strcmp(ids[4], "https://yonhap.example/2") == 0,
+	    "pages go newest first, across feeds");
+	for (k = 0; k < n; k++)
+		free(ids[k]);
+
+	get("/feed.atom?limit=2", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "<link rel=\"next\" "
+	    "type=\"application/atom+xml\" href=\"http://127.0.0.1:") != NULL
+	    && strstr(r.body, "/feed.atom?limit=2&amp;before=") != NULL &&
+	    strstr(r.body, "<link rel=\"first\" type=\"application/atom+xml\""
+	    " href=\"http://127.0.0.1:") != NULL, "atom: RFC 5005 first and "
+	    "next links");
+	resp_free(&r);
+	get("/c/north-korea?limit=1", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "rel=\"next\" href=\"http://"
+	    "127.0.0.1:") != NULL && strstr(r.body, ">Older entries</a>") !=
+	    NULL, "the page links to older entries");
+	resp_free(&r);
+
+	/* gzip, when asked for. */
+	get("/feed.atom", NULL, &r);
+	get("/feed.atom", "Accept-Encoding: deflate, gzip\r\n", &r2);
+	s = header(&r2, "Content-Encoding");
+	tap_is_str(s, "gzip", "Accept-Encoding: gzip gets gzip");
+	free(s);
+	s = gunzip(r2.body, r2.len, &len);
+	tap_ok(s != NULL && len == r.len && memcmp(s, r.body, len) == 0 &&
+	    r2.len < r.len, "the gzip body inflates to the same bytes (%zu "
+	    "for %zu)", r2.len, r.len);
+	free(s);
+	s = header(&r2, "Vary");
+	tap_is_str(s, "Accept-Encoding", "Vary: Accept-Encoding");
+	free(s);
+	etag = header(&r2, "ETag");
+	s = header(&r, "ETag");
+	tap_ok(etag != NULL && s != NULL && strcmp(etag, s) != 0 &&
+	    strlen(etag) == 21 && strcmp(etag + 17, "-gz\"") == 0,
+	    "the gzip form has its own strong ETag %s", etag);
+	free(s);
+	resp_free(&r);
+	resp_free(&r2);
+	xasprintf(&s, "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n", etag);
+	get("/feed.atom", s, &r);
+	free(s);
+	tap_is_int(r.status, 304, "If-None-Match with the gzip ETag is 304");
+	resp_free(&r);
+	free(etag);
+	get("/feed.atom", "Accept-Encoding: gzip;q=0, identity\r\n", &r);
+	s = header(&r, "Content-Encoding");
+	tap_ok(r.status == 200 && s == NULL, "gzip;q=0 is not gzip");
+	free(s);
+	resp_free(&r);
+	http("HEAD /c/north-korea HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "Accept-Encoding: gzip\r\n\r\n", &r);
+	s = header(&r, "Content-Encoding");
+	tap_ok(r.status == 200 && r.len == 0 && s != NULL, "HEAD with gzip: "
+	    "no body, gzip headers");
+	free(s);
+	resp_free(&r);
+
+	/* A changed rule applies to what is stored (SIGHUP). */
+	memset(&conf, 0, sizeof conf);
+	memset(fv, 0, sizeof fv);
+	fv[0].url = u0;
+	fv[1].url = u1;
+	fv[1].include = inc;
+	fv[1].exclude = exc;
+	conf.title = title;
+	xasprintf(&conf.base_url, "http://127.0.0.1:%d", port);
+	conf.feeds = fv;
+	conf.nfeeds = 2;
+	tap_is_int(server_reload(srv, &conf, &cause), 0, "server_reload with "
+	    "new rules");
+	get("/c/north-korea", NULL, &r);
+	tap_ok(strstr(r.body, "Pyongyang parade") != NULL &&
+	    strstr(r.body, "Kim speech") == NULL && strstr(r.body,
+	    "Sponsored: visit the DMZ") == NULL, "the new rules apply to "
+	    "stored entries");
+	resp_free(&r);
+	fv[1].include = badre;
+	tap_ok(server_reload(srv, &conf, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "feed " KOREA_URL ": bad rule \"/(/\"") != NULL,
+	    "a malformed rule is refused: %s", cause != NULL ? cause : "");
+	free(cause);
+	cause = NULL;
+	get("/c/north-korea", NULL, &r);
+	tap_ok(strstr(r.body, "Pyongyang parade") != NULL &&
+	    strstr(r.body, "Kim speech") == NULL, "and the rules in force "
+	    "stay");
+	resp_free(&r);
+	fv[1].include = NULL;
+	fv[1].exclude = spons;
+	tap_is_int(server_reload(srv, &conf, NULL), 0, "the first rules "
+	    "again");
+	free(conf.base_url);
+
+	/* /metrics. */
+	get("/metrics", NULL, &r);
+	s = header(&r, "Content-Type");
+	tap_ok(r.status == 200 && s != NULL && strncmp(s, "text/plain; "
+	    "version=0.0.4", 24) == 0, "GET /metrics: Prometheus text");
+	free(s);
+	tap_ok(strstr(r.body, "\nfeedmux_feeds{status=\"ok\"} 2\n") != NULL &&
+	    strstr(r.body, "\nfeedmux_feeds{status=\"error\"} 0\n") != NULL,
+	    "feeds by status");
+	tap_ok(strstr(r.body, "\nfeedmux_entries 6\n") != NULL,
+	    "entries stored");
+	tap_ok(strstr(r.body, "feedmux_http_requests_total{route=\"/c\","
+	    "status=\"404\"} 6\n") != NULL && strstr(r.body,
+	    "feedmux_http_requests_total{route=\"/feed\",status=\"304\"} ") !=
+	    NULL && strstr(r.body, "feedmux_http_requests_total{route=\"/c\","
+	    "status=\"400\"} 1\n") != NULL, "requests by route and status");
+	tap_ok(strstr(r.body, "\nfeedmux_render_seconds_count ") != NULL &&
+	    strstr(r.body, "\nfeedmux_render_seconds_sum ") != NULL,
+	    "render times");
+	resp_free(&r);
+}
+
 /*
  * A parsed document with n entries, the newest first; with big != 0,
  * n more entries ("big/N") of big bytes of text each, older ones.
@@ -539,7 +968,7 @@ int
 main(void)
 {
 	struct conf		 conf, conf2;
-	struct conf_feed	 feed;
+	struct conf_feed	 feed, kfeed, feedv[2];
 	struct store		*st;
 	struct store_feed	*sf = NULL;
 	struct server		*srv, *srv2;
@@ -566,6 +995,14 @@ main(void)
 	feed.label = xstrdup("CNN");
 	feed.category = xstrdup("Uncategorized");
 	feed.allow_private = -1;
+	memset(&kfeed, 0, sizeof kfeed);
+	kfeed.url = xstrdup(KOREA_URL);
+	kfeed.label = xstrdup("Yonhap");
+	kfeed.category = xstrdup("North Korea");
+	kfeed.exclude = xstrdup("sponsored");
+	kfeed.allow_private = -1;
+	feedv[0] = feed;
+	feedv[1] = kfeed;
 	memset(&conf, 0, sizeof conf);
 	port = free_port(AF_INET);
 	xasprintf(&conf.listen, "127.0.0.1:%d", port);
@@ -573,8 +1010,8 @@ main(void)
 	conf.title = xstrdup("Test & Feeds");
 	xasprintf(&conf.base_url, "http://127.0.0.1:%d", port);
 	conf.database = dbpath;
-	conf.feeds = &feed;
-	conf.nfeeds = 1;
+	conf.feeds = feedv;
+	conf.nfeeds = 2;
 
 	st = store_open(dbpath, 0, &cause);
 	if (!tap_ok(st != NULL, "store opens in %s", dir)) {
@@ -778,7 +1215,8 @@ main(void)
 	    "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 	    &b);
 	tap_ok(b.data != NULL && strstr(b.data, "\r\n\r\nHTTP/1.1 200 OK\r\n")
-	    != NULL && b.len > 3 && strcmp(b.data + b.len - 3, "ok\n") == 0,
+	    != NULL && b.len > 2 && strcmp(b.data + b.len - 2, "}\n") == 0 &&
+	    strstr(b.data, "\"status\":\"ok\"") != NULL,
 	    "HEAD then GET on one connection: no body after HEAD");
 	buf_free(&b);
 
@@ -793,8 +1231,11 @@ main(void)
 
 	http("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 	    &r);
-	tap_ok(r.status == 200 && strcmp(r.body, "ok\n") == 0,
-	    "GET /healthz: ok");
+	s = header(&r, "Content-Type");
+	tap_ok(r.status == 200 && strncmp(r.body, "{\"status\":\"ok\"", 14)
+	    == 0 && s != NULL && strcmp(s, "application/json") == 0,
+	    "GET /healthz: JSON, ok");
+	free(s);
 	resp_free(&r);
 
 	/* HOSTILE-65: anything else is 404, and no file is ever read. */
@@ -897,6 +1338,8 @@ main(void)
 	resp_free(&r);
 	free(etag);
 	free(lm);
+
+	test_views(srv, st);
 
 	/* HOSTILE-68: responses in flight across a re-render. */
 	tap_is_int(put_doc(st, sf->id, 16, 512 * 1024), 0,
@@ -1017,6 +1460,10 @@ main(void)
 	free(feed.url);
 	free(feed.label);
 	free(feed.category);
+	free(kfeed.url);
+	free(kfeed.label);
+	free(kfeed.category);
+	free(kfeed.exclude);
 	rmdir_all(dir);
 	free(dbpath);
 	free(sock);

@@ -1,0 +1,400 @@
+/*
+ * Rules: include and exclude lists of words, phrases and regular
+ * expressions, matched case-insensitively over an entry's fields.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "entry.h"
+#include "filter.h"
+#include "html.h"
+#include "xmalloc.h"
+
+enum filter_kind {
+	FILTER_PHRASE,		/* words, folded, on word boundaries */
+	FILTER_REGEX
+};
+
+struct filter_rule {
+	enum filter_kind	 kind;
+	char			*text;	/* the folded phrase, or the pattern */
+	regex_t			 re;
+};
+
+struct filter_list {
+	struct filter_rule	*v;
+	size_t			 n;
+};
+
+struct filter {
+	struct filter_list	 include;
+	struct filter_list	 exclude;
+};
+
+#define FILTER_NFIELDS	5
+
+static void	 filter_cause(char **, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+static char	*filter_fold(const char *);
+static int	 filter_word_char(unsigned char);
+static int	 filter_add(struct filter_list *, enum filter_kind,
+		     const char *, size_t, char **);
+static int	 filter_parse(struct filter_list *, const char *, char **);
+static void	 filter_list_clear(struct filter_list *);
+static int	 filter_phrase_in(const char *, const char *);
+static int	 filter_rule_match(const struct filter_rule *,
+		     const struct filter_subject *);
+static int	 filter_list_match(const struct filter_list *,
+		     const struct filter_subject *);
+
+/* Set *cause, if the caller wants one. */
+static void
+filter_cause(char **cause, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Fold a string for phrase matching: ASCII letters lower-case, every
+ * run of white space one space, the ends trimmed. Caller frees.
+ */
+static char *
+filter_fold(const char *s)
+{
+	struct buf		 b;
+	const unsigned char	*p;
+	int			 space = 0;
+
+	buf_init(&b);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (isspace(*p)) {
+			space = 1;
+			continue;
+		}
+		if (space && b.len > 0)
+			buf_addc(&b, ' ');
+		space = 0;
+		buf_addc(&b, (char)tolower(*p));
+	}
+	return (buf_steal(&b, NULL));
+}
+
+/*
+ * Is this byte part of a word: an ASCII letter or digit, or any byte of
+ * a UTF-8 sequence (letters of other scripts)?
+ */
+static int
+filter_word_char(unsigned char c)
+{
+	return (isalnum(c) || c >= 0x80);
+}
+
+/* Append one rule made of len bytes of s. */
+static int
+filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
+    size_t len, char **cause)
+{
+	struct filter_rule	 r;
+	char			*raw, err[256];
+	int			 rc;
+
+	raw = xstrndup(s, len);
+	if (len > FILTER_MAX_RULE) {
+		filter_cause(cause, "bad rule \"%.40s...\": longer than %d "
+		    "bytes", raw, FILTER_MAX_RULE);
+		goto fail;
+	}
+	if (l->n >= FILTER_MAX_RULES) {
+		filter_cause(cause, "bad rule \"%s\": more than %d rules",
+		    raw, FILTER_MAX_RULES);
+		goto fail;
+	}
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	if (kind == FILTER_REGEX) {
+		if (*raw == '\0') {
+			filter_cause(cause, "bad rule \"//\": an empty "
+			    "regular expression");
+			goto fail;
+		}
+		rc = regcomp(&r.re, raw, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		if (rc != 0) {
+			regerror(rc, &r.re, err, sizeof err);
+			filter_cause(cause, "bad rule \"/%s/\": %s", raw, err);
+			goto fail;
+		}
+		r.text = raw;
+	} else {
+		r.text = filter_fold(raw);
+		if (*r.text == '\0') {
+			free(r.text);
+			filter_cause(cause, "bad rule \"%s\": an empty phrase",
+			    raw);
+			goto fail;
+		}
+		free(raw);
+	}
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = r;
+	return (0);
+
+fail:
+	free(raw);
+	return (-1);
+}
+
+/*
+ * Read a comma-separated list: "quoted phrases" and /regexes/ may hold
+ * commas; a regex ends at the last '/' before a comma or the end.
+ */
+static int
+filter_parse(struct filter_list *l, const char *list, char **cause)
+{
+	const char	*p = list, *start, *end, *q;
+	char		 next;
+
+	if (list == NULL)
+		return (0);
+	for (;;) {
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			return (0);
+		if (*p == '"') {
+			start = p + 1;
+			if ((end = strchr(start, '"')) == NULL) {
+				filter_cause(cause, "bad rule \"%.40s\": no "
+				    "closing quote", p);
+				return (-1);
+			}
+			if (filter_add(l, FILTER_PHRASE, start, end - start,
+			    cause) != 0)
+				return (-1);
+			p = end + 1;
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p != ',' && *p != '\0') {
+				filter_cause(cause, "bad rule \"%.40s\": text "
+				    "after a quoted phrase", start - 1);
+				return (-1);
+			}
+			continue;
+		}
+		if (*p == '/') {
+			start = p + 1;
+			end = NULL;
+			for (q = start; *q != '\0'; q++) {
+				if (*q == '\\' && q[1] != '\0') {
+					q++;
+					continue;
+				}
+				if (*q != '/')
+					continue;
+				next = q[1 + strspn(q + 1, " \t")];
+				if (next == ',' || next == '\0') {
+					end = q;
+					break;
+				}
+			}
+			if (end == NULL) {
+				filter_cause(cause, "bad rule \"%.40s\": no "
+				    "closing / (quote a phrase that starts "
+				    "with /)", p);
+				return (-1);
+			}
+			if (filter_add(l, FILTER_REGEX, start, end - start,
+			    cause) != 0)
+				return (-1);
+			p = end + 1;
+			continue;
+		}
+		start = p;
+		end = p + strcspn(p, ",");
+		p = end;
+		while (end > start && isspace((unsigned char)end[-1]))
+			end--;
+		if (filter_add(l, FILTER_PHRASE, start, end - start,
+		    cause) != 0)
+			return (-1);
+	}
+}
+
+/* Free the rules of a list. */
+static void
+filter_list_clear(struct filter_list *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].kind == FILTER_REGEX)
+			regfree(&l->v[i].re);
+		free(l->v[i].text);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+struct filter *
+filter_new(const char *include, const char *exclude, char **cause)
+{
+	struct filter	*f;
+
+	f = xcalloc(1, sizeof *f);
+	if (filter_parse(&f->include, include, cause) != 0 ||
+	    filter_parse(&f->exclude, exclude, cause) != 0) {
+		filter_free(f);
+		return (NULL);
+	}
+	return (f);
+}
+
+void
+filter_free(struct filter *f)
+{
+	if (f == NULL)
+		return;
+	filter_list_clear(&f->include);
+	filter_list_clear(&f->exclude);
+	free(f);
+}
+
+int
+filter_empty(const struct filter *f)
+{
+	return (f == NULL || (f->include.n == 0 && f->exclude.n == 0));
+}
+
+int
+filter_check(const char *list, char **cause)
+{
+	struct filter_list	l;
+	int			rc;
+
+	memset(&l, 0, sizeof l);
+	rc = filter_parse(&l, list, cause);
+	filter_list_clear(&l);
+	return (rc);
+}
+
+void
+filter_subject_init(struct filter_subject *fs, const struct stored_entry *se)
+{
+	struct buf	 b;
+	const char	*body;
+	size_t		 i;
+
+	memset(fs, 0, sizeof *fs);
+	fs->fields[0] = xstrdup(se->title != NULL ? se->title : "");
+	body = se->content != NULL && *se->content != '\0' ? se->content :
+	    se->summary;
+	fs->fields[1] = html_to_text(body != NULL ? body : "");
+	fs->fields[2] = xstrdup(se->author != NULL ? se->author : "");
+	fs->fields[3] = xstrdup(se->link != NULL ? se->link : "");
+	buf_init(&b);
+	for (i = 0; i < se->ncategories; i++) {
+		if (se->categories[i] == NULL || *se->categories[i] == '\0')
+			continue;
+		if (b.len > 0)
+			buf_adds(&b, ", ");
+		buf_adds(&b, se->categories[i]);
+	}
+	fs->fields[4] = buf_steal(&b, NULL);
+	for (i = 0; i < FILTER_NFIELDS; i++)
+		fs->folded[i] = filter_fold(fs->fields[i]);
+}
+
+void
+filter_subject_clear(struct filter_subject *fs)
+{
+	size_t	i;
+
+	for (i = 0; i < FILTER_NFIELDS; i++) {
+		free(fs->fields[i]);
+		free(fs->folded[i]);
+	}
+	memset(fs, 0, sizeof *fs);
+}
+
+/*
+ * Does the folded phrase occur in the folded text, not inside a word: a
+ * phrase that begins (ends) with a letter or digit must not follow
+ * (precede) one?
+ */
+static int
+filter_phrase_in(const char *text, const char *phrase)
+{
+	const unsigned char	*t = (const unsigned char *)text, *hit;
+	size_t			 n = strlen(phrase);
+	int			 wstart, wend;
+
+	wstart = filter_word_char((unsigned char)phrase[0]);
+	wend = filter_word_char((unsigned char)phrase[n - 1]);
+	for (hit = t; (hit = (const unsigned char *)strstr((const char *)hit,
+	    phrase)) != NULL; hit++) {
+		if (wstart && hit > t && filter_word_char(hit[-1]))
+			continue;
+		if (wend && hit[n] != '\0' && filter_word_char(hit[n]))
+			continue;
+		return (1);
+	}
+	return (0);
+}
+
+/* Does one rule match any field? */
+static int
+filter_rule_match(const struct filter_rule *r, const struct filter_subject *fs)
+{
+	size_t	i;
+
+	for (i = 0; i < FILTER_NFIELDS; i++) {
+		if (r->kind == FILTER_REGEX) {
+			if (fs->fields[i] != NULL &&
+			    regexec(&r->re, fs->fields[i], 0, NULL, 0) == 0)
+				return (1);
+		} else if (fs->folded[i] != NULL &&
+		    filter_phrase_in(fs->folded[i], r->text))
+			return (1);
+	}
+	return (0);
+}
+
+/* Does any rule of a list match? */
+static int
+filter_list_match(const struct filter_list *l, const struct filter_subject *fs)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (filter_rule_match(&l->v[i], fs))
+			return (1);
+	}
+	return (0);
+}
+
+int
+filter_keep(const struct filter *f, const struct filter_subject *fs)
+{
+	if (f == NULL)
+		return (1);
+	if (filter_list_match(&f->exclude, fs))
+		return (0);
+	if (f->include.n > 0 && !filter_list_match(&f->include, fs))
+		return (0);
+	return (1);
+}
