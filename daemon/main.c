@@ -28,6 +28,8 @@
 #include "store.h"
 #include "url.h"
 
+#include "notify.h"
+
 /* A stored next_poll further away than this is not trusted. */
 #define DAEMON_MAX_WAIT		((int64_t)366 * 86400)
 /* More feeds than this due at start are spread out... */
@@ -67,6 +69,7 @@ struct poll {
 
 struct daemon {
 	struct event_base		*base;
+	const char			*conf_path;
 	struct conf			*conf;
 	struct store			*store;
 	struct server			*server;
@@ -84,6 +87,9 @@ static void	 daemon_event_log_cb(int, const char *);
 static void	 daemon_signal_cb(evutil_socket_t, short, void *);
 static int	 daemon_refresh_cb(const char *, void *, char **);
 static void	 daemon_schedule_start(struct daemon *);
+static void	 daemon_reload(struct daemon *);
+static int	 daemon_declares(const struct conf *, const char *);
+static void	 daemon_status(struct daemon *);
 static void	 daemon_poll_all(struct daemon *);
 static void	 daemon_due_cb(int64_t, void *);
 static struct store_feed *daemon_feed_get(struct daemon *, int64_t);
@@ -133,7 +139,7 @@ daemon_event_log_cb(int severity, const char *msg)
 	}
 }
 
-/* TERM/INT stop, HUP is not a reload yet, USR1 polls every feed now. */
+/* TERM/INT stop, HUP reloads the configuration, USR1 polls every feed. */
 static void
 daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -142,14 +148,16 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		if (!d->stopping)
+		if (!d->stopping) {
 			log_info("stopping");
+			notify_stopping();
+		}
 		d->stopping = 1;
 		event_base_loopbreak(d->base);
 		break;
 	case SIGHUP:
-		log_warnx("SIGHUP: configuration reload is not implemented "
-		    "yet; ignored");
+		if (!d->stopping)
+			daemon_reload(d);
 		break;
 	case SIGUSR1:
 		if (!d->stopping) {
@@ -158,6 +166,107 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 		}
 		break;
 	}
+}
+
+/* Is this URL declared by a [feed] section of the configuration? */
+static int
+daemon_declares(const struct conf *conf, const char *url)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nfeeds; i++) {
+		if (strcmp(conf->feeds[i].url, url) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Tell systemd how many feeds we serve. */
+static void
+daemon_status(struct daemon *d)
+{
+	notify_status("%zu feeds configured, publishing on http://%s/",
+	    d->conf->nfeeds, d->conf->listen);
+}
+
+/*
+ * Read the configuration again (SIGHUP). A bad file is refused and the
+ * running configuration stays. Feeds added are polled now, feeds removed
+ * stop being polled (their entries stay), unchanged feeds keep their
+ * schedule, validators and error state; rules, title and public URL
+ * apply to stored entries at once. The listener, control socket, store
+ * and transfer limits stay as they are: those need a restart.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf		 *new, *old = d->conf;
+	struct store_feed	**feeds = NULL;
+	size_t			  nfeeds = 0, i, added = 0, removed = 0;
+	char			 *cause = NULL;
+
+	notify_reloading();
+	log_info("SIGHUP: reloading %s", d->conf_path);
+	if ((new = conf_load(d->conf_path, &cause)) == NULL) {
+		log_errorx("reload refused: %s; the running configuration "
+		    "stays", cause);
+		goto out;
+	}
+	if (strcmp(new->listen, old->listen) != 0 ||
+	    strcmp(new->database, old->database) != 0 ||
+	    strcmp(new->control, old->control) != 0)
+		log_warnx("reload: listen, control and database take effect "
+		    "at the next restart");
+	free(new->listen);
+	new->listen = xstrdup(old->listen);
+	free(new->database);
+	new->database = xstrdup(old->database);
+	free(new->control);
+	new->control = xstrdup(old->control);
+
+	if (server_reload(d->server, new, &cause) != 0) {
+		log_errorx("reload refused: %s; the running configuration "
+		    "stays", cause);
+		conf_free(new);
+		goto out;
+	}
+	if (store_sync_feeds(d->store, new, &cause) != 0) {
+		log_errorx("reload refused: %s; the running configuration "
+		    "stays", cause);
+		free(cause);
+		cause = NULL;
+		server_reload(d->server, old, NULL);
+		conf_free(new);
+		goto out;
+	}
+	d->conf = new;
+
+	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
+		log_warnx("reload: cannot list feeds: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	for (i = 0; i < nfeeds; i++) {
+		if (daemon_declares(new, feeds[i]->url) &&
+		    !daemon_declares(old, feeds[i]->url)) {
+			if (daemon_pollable(feeds[i]))
+				sched_set(d->sched, feeds[i]->id, 0);
+			added++;
+		} else if (!daemon_declares(new, feeds[i]->url) &&
+		    daemon_declares(old, feeds[i]->url)) {
+			sched_cancel(d->sched, feeds[i]->id);
+			removed++;
+		}
+	}
+	store_feeds_free(feeds, nfeeds);
+	conf_free(old);
+	log_info("reloaded: %zu feeds, %zu added, %zu removed",
+	    new->nfeeds, added, removed);
+
+out:
+	free(cause);
+	notify_ready();
+	daemon_status(d);
 }
 
 /* A control request: poll one feed, or every feed, now. */
@@ -856,6 +965,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "feedmuxd: curl_global_init failed\n");
 		return (1);
 	}
+	d.conf_path = path;
 	if ((d.conf = conf_load(path, &cause)) == NULL) {
 		fprintf(stderr, "feedmuxd: %s\n", cause);
 		free(cause);
@@ -911,6 +1021,10 @@ main(int argc, char **argv)
 	}
 
 	daemon_schedule_start(&d);
+	/* The store is open and the listener bound: we are ready. */
+	notify_ready();
+	daemon_status(&d);
+	notify_watchdog_start(d.base);
 	if (event_base_dispatch(d.base) == -1)
 		log_errorx("event_base_dispatch failed");
 	else
@@ -918,6 +1032,7 @@ main(int argc, char **argv)
 
 out:
 	/* Teardown, the reverse of start-up. */
+	notify_watchdog_stop();
 	sched_free(d.sched);
 	fetch_free(d.fetch);
 	while (!TAILQ_EMPTY(&d.polls))
