@@ -15,15 +15,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -49,6 +53,8 @@
 #define WRAP_DEFAULT	72	/* columns of show off a terminal */
 #define WRAP_MIN	20
 #define COL_MIN		8	/* a shrunk column keeps this many */
+#define OPML_MAX	(16 * 1024 * 1024)	/* bytes of an OPML file */
+#define OPML_DEPTH_MAX	32	/* outline nesting followed */
 
 /* cli_clean flags. */
 #define CLEAN_LINE	0x1	/* one line: breaks and tabs become spaces */
@@ -60,11 +66,18 @@
 /* Verb flags: the options a verb takes besides -c. */
 #define VERB_JSON	0x1
 #define VERB_LIMIT	0x2
+#define VERB_FEEDOPTS	0x4	/* --label, --category, --interval */
+#define VERB_FILTER	0x8	/* --feed, --category, --since */
 
 struct cli {
 	const char	 *conf_path;
 	int		  json;
 	const char	 *limit;	/* the --limit argument, or NULL */
+	const char	 *label;	/* --label, or NULL */
+	const char	 *category;	/* --category, or NULL */
+	const char	 *interval;	/* --interval, or NULL */
+	const char	 *feed;		/* --feed, or NULL */
+	const char	 *since;	/* --since, or NULL */
 	int		  help;
 	int		  version;
 	char		**args;		/* positional, verb first */
@@ -89,7 +102,9 @@ struct table {
 	size_t		  nrows;
 };
 
+struct cli_opt;
 static int	 cli_parse_args(struct cli *, int, char **);
+static const struct cli_opt *cli_valued(const char *, const char **);
 static int	 cli_usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	 cli_usage(void);
@@ -139,11 +154,52 @@ static int	 verb_refresh(struct cli *);
 static int	 verb_parse(struct cli *);
 static int	 verb_check_config(struct cli *);
 static int	 verb_help(struct cli *);
+static int	 verb_add(struct cli *);
+static int	 verb_remove(struct cli *);
+static int	 verb_enable(struct cli *);
+static int	 verb_disable(struct cli *);
+static int	 verb_edit(struct cli *);
+static int	 verb_search(struct cli *);
+static int	 verb_stats(struct cli *);
+static int	 verb_export(struct cli *);
+static int	 verb_import(struct cli *);
+static int	 verb_check(struct cli *);
+static int	 verb_prune(struct cli *);
+static int	 verb_remove_entry(struct cli *);
+
+static int	 cli_store_rw(const struct conf *, int, struct store **);
+static int	 cli_find_feed(struct store *, const char *,
+		    struct store_feed **);
+static void	 cli_tell_daemon(const struct conf *, int64_t);
+static int	 cli_feed_edit(struct cli *, const char *,
+		    struct store_feed_edit *);
+static int	 cli_since(const char *, int64_t *);
+static void	 cli_entries_table(struct cli *, struct stored_entry **,
+		    size_t);
+static int	 cli_feed_switch(struct cli *, int);
+static void	 opml_walk(xmlNode *, const char *, int, struct store *,
+		    const struct conf *, size_t *, size_t *, size_t *,
+		    size_t);
+static char	*opml_attr(xmlNode *, const char *);
+static size_t	 opml_count(xmlNode *, int);
 
 static const struct verb verbs[] = {
 	{ "feeds",		verb_feeds,		0, 0, VERB_JSON },
 	{ "entries",		verb_entries,		0, 0,
+	    VERB_JSON|VERB_LIMIT|VERB_FILTER },
+	{ "search",		verb_search,		1, 1,
 	    VERB_JSON|VERB_LIMIT },
+	{ "add",		verb_add,		1, 1, VERB_FEEDOPTS },
+	{ "remove",		verb_remove,		1, 1, 0 },
+	{ "enable",		verb_enable,		1, 1, 0 },
+	{ "disable",		verb_disable,		1, 1, 0 },
+	{ "edit",		verb_edit,		1, 1, VERB_FEEDOPTS },
+	{ "remove-entry",	verb_remove_entry,	1, 1, 0 },
+	{ "stats",		verb_stats,		0, 0, VERB_JSON },
+	{ "export",		verb_export,		0, 0, 0 },
+	{ "import",		verb_import,		1, 1, 0 },
+	{ "prune",		verb_prune,		0, 0, VERB_JSON },
+	{ "check",		verb_check,		0, 0, VERB_JSON },
 	{ "show",		verb_show,		1, 1, VERB_JSON },
 	{ "refresh",		verb_refresh,		0, 1, 0 },
 	{ "parse",		verb_parse,		1, 1, VERB_JSON },
@@ -211,6 +267,23 @@ main(int argc, char **argv)
 		rc = cli_usage_error("%s does not take --limit", v->name);
 		goto out;
 	}
+	if ((cli.label != NULL || cli.interval != NULL) &&
+	    (v->flags & VERB_FEEDOPTS) == 0) {
+		rc = cli_usage_error("%s does not take --%s", v->name,
+		    cli.label != NULL ? "label" : "interval");
+		goto out;
+	}
+	if ((cli.feed != NULL || cli.since != NULL) &&
+	    (v->flags & VERB_FILTER) == 0) {
+		rc = cli_usage_error("%s does not take --%s", v->name,
+		    cli.feed != NULL ? "feed" : "since");
+		goto out;
+	}
+	if (cli.category != NULL &&
+	    (v->flags & (VERB_FEEDOPTS|VERB_FILTER)) == 0) {
+		rc = cli_usage_error("%s does not take --category", v->name);
+		goto out;
+	}
 
 	if (cli.conf_path == NULL) {
 		env = getenv("FEEDMUX_CONFIG");
@@ -226,6 +299,43 @@ out:
 	return (rc);
 }
 
+/* The options that take a value (besides -c and --limit). */
+struct cli_opt {
+	const char	*name;
+	size_t		 off;
+};
+static const struct cli_opt cli_opts[] = {
+	{ "--label", offsetof(struct cli, label) },
+	{ "--category", offsetof(struct cli, category) },
+	{ "--interval", offsetof(struct cli, interval) },
+	{ "--feed", offsetof(struct cli, feed) },
+	{ "--since", offsetof(struct cli, since) }
+};
+
+/*
+ * Is a an option of cli_opts, as "--name" (*val NULL: the value is the
+ * next argument) or "--name=value"?
+ */
+static const struct cli_opt *
+cli_valued(const char *a, const char **val)
+{
+	size_t	i, len;
+
+	*val = NULL;
+	for (i = 0; i < sizeof cli_opts / sizeof cli_opts[0]; i++) {
+		len = strlen(cli_opts[i].name);
+		if (strncmp(a, cli_opts[i].name, len) != 0)
+			continue;
+		if (a[len] == '\0')
+			return (&cli_opts[i]);
+		if (a[len] == '=') {
+			*val = a + len + 1;
+			return (&cli_opts[i]);
+		}
+	}
+	return (NULL);
+}
+
 /*
  * Read the command line. Options may come before or after the verb;
  * "--" ends them. Returns EXIT_OK or EXIT_USAGE (the message printed).
@@ -233,8 +343,9 @@ out:
 static int
 cli_parse_args(struct cli *cli, int argc, char **argv)
 {
-	const char	*a;
-	int		 i, options = 1;
+	const struct cli_opt	*opt;
+	const char		*a, *val;
+	int			 i, options = 1;
 
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
@@ -258,6 +369,15 @@ cli_parse_args(struct cli *cli, int argc, char **argv)
 			cli->limit = argv[++i];
 		} else if (strncmp(a, "--limit=", 8) == 0)
 			cli->limit = a + 8;
+		else if ((opt = cli_valued(a, &val)) != NULL) {
+			if (val == NULL) {
+				if (i + 1 >= argc)
+					return (cli_usage_error("%s needs a "
+					    "value", a));
+				val = argv[++i];
+			}
+			*(const char **)((char *)cli + opt->off) = val;
+		}
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			cli->help = 1;
 		else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
@@ -295,11 +415,31 @@ cli_usage(void)
 	    "\n"
 	    "verbs:\n"
 	    "  feeds                list the feeds and their state\n"
-	    "  entries [--limit N]  list entries, newest first"
-	    " (N: default 50, 0 = all)\n"
+	    "  entries [--feed F] [--category C] [--since T] [--limit N]\n"
+	    "                       list entries, newest first"
+	    " (N: default 50, 0 = all;\n"
+	    "                       T: a date, or a duration back from now"
+	    " as in 2d)\n"
+	    "  search QUERY [--limit N]\n"
+	    "                       full-text search: words, \"phrases\","
+	    " prefix*, AND/OR/NOT\n"
 	    "  show ID              print one entry\n"
+	    "  add URL [--label L] [--category C] [--interval I]\n"
+	    "                       subscribe to a feed\n"
+	    "  edit FEED [--label L] [--category C] [--interval I]\n"
+	    "                       change a feed added with add\n"
+	    "  remove FEED          unsubscribe (a feed added with add)\n"
+	    "  enable FEED, disable FEED\n"
+	    "                       poll a feed again, or stop polling it\n"
+	    "  remove-entry ID      remove an entry for good\n"
 	    "  refresh [FEED]       ask feedmuxd to poll every feed,"
 	    " or FEED (id, URL or label)\n"
+	    "  import OPML          subscribe to the feeds of an OPML file\n"
+	    "  export               the feeds as OPML 2.0\n"
+	    "  stats                counts and sizes of the store\n"
+	    "  prune                apply retention (keep_days,"
+	    " keep_per_feed) now\n"
+	    "  check                integrity and consistency of the store\n"
 	    "  parse FILE           parse a feed file (- for stdin)\n"
 	    "  check-config         check the configuration file\n"
 	    "  help                 print this text\n"
@@ -307,7 +447,7 @@ cli_usage(void)
 	    "options:\n"
 	    "  -c FILE              the configuration"
 	    " (default: $FEEDMUX_CONFIG, else " CONF_DEFAULT_PATH ")\n"
-	    "  --json               print JSON (feeds, entries, show, parse)\n"
+	    "  --json               print JSON (every listing)\n"
 	    "  -h, --help           print this text\n"
 	    "  -V, --version        print the version\n"
 	    "\n"
@@ -1147,54 +1287,38 @@ out:
 	return (rc);
 }
 
-/* entries [--limit N]: newest first, each story once. */
-static int
-verb_entries(struct cli *cli)
+/*
+ * Print entries as a table (ID, DATE, SOURCE with every label, TITLE;
+ * a search snippet under its row) or as a JSON array.
+ */
+static void
+cli_entries_table(struct cli *cli, struct stored_entry **v, size_t n)
 {
 	static const char	*headers[] = { "ID", "DATE", "SOURCE",
 				    "TITLE" };
 	static const int	 flags[] = { COL_RIGHT, 0, COL_SHRINK,
 				    COL_SHRINK };
-	struct conf		*conf = NULL;
-	struct store		*st = NULL;
-	struct stored_entry	**v = NULL, *se;
-	struct store_query	 q;
+	struct stored_entry	*se;
 	struct table		 t;
 	struct buf		 src;
 	const char		*cells[4];
-	json_t			*arr;
+	json_t			*arr, *o;
 	char			 id[32], when[DATE_BUFSZ], *label;
-	char			*cause = NULL;
-	int64_t			 limit = LIMIT_DEFAULT;
-	size_t			 n = 0, i, j;
-	int			 rc;
-
-	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
-	    &limit) != 0)
-		return (cli_usage_error("--limit: not a number from 0 to %lld:"
-		    " '%.32s'", LIMIT_MAX, cli->limit));
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
-		goto out;
-	memset(&q, 0, sizeof q);
-	q.limit = limit;
-	if (store_entries(st, &q, &v, &n, &cause) != 0) {
-		cli_warnx("%s", cause);
-		rc = EXIT_USER;
-		goto out;
-	}
+	size_t			 i, j;
 
 	if (cli->json) {
 		if ((arr = json_array()) == NULL)
 			fatalx("out of memory");
-		for (i = 0; i < n; i++)
-			cli_jappend(arr, cli_entry_json(v[i]));
+		for (i = 0; i < n; i++) {
+			o = cli_entry_json(v[i]);
+			if (v[i]->snippet != NULL)
+				cli_jset(o, "snippet", cli_jstr(v[i]->snippet));
+			cli_jappend(arr, o);
+		}
 		cli_jprint(arr);
 		json_decref(arr);
-		goto out;
+		return;
 	}
-
 	table_init(&t, 4, headers, flags);
 	buf_init(&src);
 	for (i = 0; i < n; i++) {
@@ -1212,14 +1336,84 @@ verb_entries(struct cli *cli)
 		cells[1] = cli_time_short(stored_entry_date(se), when);
 		cells[2] = src.data != NULL ? src.data : "";
 		cells[3] = se->title;
-		table_add(&t, cells, NULL);
+		table_add(&t, cells, se->snippet);
 	}
 	buf_free(&src);
 	table_print(&t, cli->termwidth);
 	table_free(&t);
+}
+
+/*
+ * A --since argument: a date (RFC 3339 and the other forms feeds use),
+ * or a duration back from now ("2d", "12h"). Returns 0, or -1.
+ */
+static int
+cli_since(const char *arg, int64_t *t)
+{
+	int64_t	ms;
+
+	if (conf_parse_duration(arg, &ms) == 0) {
+		*t = (int64_t)time(NULL) - ms / 1000;
+		return (0);
+	}
+	if (strlen(arg) < 64 && date_parse(arg, t) == 0)
+		return (0);
+	return (-1);
+}
+
+/*
+ * entries [--feed F] [--category C] [--since T] [--limit N]: newest
+ * first, each story once with every source that carried it.
+ */
+static int
+verb_entries(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	*feed = NULL;
+	struct stored_entry	**v = NULL;
+	struct store_query	 q;
+	char			*cause = NULL;
+	int64_t			 limit = LIMIT_DEFAULT, since = 0;
+	size_t			 n = 0;
+	int			 rc;
+
+	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
+	    &limit) != 0)
+		return (cli_usage_error("--limit: not a number from 0 to %lld:"
+		    " '%.32s'", LIMIT_MAX, cli->limit));
+	if (cli->since != NULL && cli_since(cli->since, &since) != 0)
+		return (cli_usage_error("--since: not a date or a duration: "
+		    "'%.32s'", cli->since));
+	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
+		return (cli_usage_error("--feed: not a feed id, URL or label: "
+		    "'%.32s'", cli->feed));
+	if (cli->category != NULL && !cli_arg_ok(cli->category))
+		return (cli_usage_error("--category: not a category: '%.32s'",
+		    cli->category));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	memset(&q, 0, sizeof q);
+	q.limit = limit;
+	q.category = cli->category;
+	q.since = since;
+	if (cli->feed != NULL) {
+		if ((rc = cli_find_feed(st, cli->feed, &feed)) != EXIT_OK)
+			goto out;
+		q.feed_id = feed->id;
+	}
+	if (store_entries(st, &q, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	cli_entries_table(cli, v, n);
 out:
 	free(cause);
 	stored_entries_free(v, n);
+	store_feed_free(feed);
 	store_close(st);
 	conf_free(conf);
 	return (rc);
@@ -1436,4 +1630,724 @@ verb_help(struct cli *cli)
 {
 	cli_usage();
 	return (EXIT_OK);
+}
+
+/*
+ * Open the store to write. With create, a missing database is made (a
+ * feed added before feedmuxd ever ran); otherwise it is an error.
+ * Returns EXIT_OK or EXIT_USER (printed).
+ */
+static int
+cli_store_rw(const struct conf *conf, int create, struct store **st)
+{
+	struct stat	 sb;
+	char		*cause = NULL;
+
+	if (!create && stat(conf->database, &sb) == -1) {
+		cli_warnx("%s: %s", conf->database, strerror(errno));
+		return (EXIT_USER);
+	}
+	if ((*st = store_open(conf->database, 0, &cause)) == NULL) {
+		cli_warnx("%s", cause != NULL ? cause : conf->database);
+		free(cause);
+		return (EXIT_USER);
+	}
+	return (EXIT_OK);
+}
+
+/* Find a FEED argument. Returns EXIT_OK with *fp, or EXIT_USER. */
+static int
+cli_find_feed(struct store *st, const char *key, struct store_feed **fp)
+{
+	char	*cause = NULL;
+
+	*fp = NULL;
+	if (store_feed_find(st, key, fp, &cause) != 0) {
+		cli_warnx("%s", cause);
+		free(cause);
+		return (EXIT_USER);
+	}
+	if (*fp == NULL) {
+		cli_warnx("no feed %.200s", key);
+		return (EXIT_USER);
+	}
+	return (EXIT_OK);
+}
+
+/*
+ * Ask a running daemon to poll a feed now, so a change applies at once.
+ * A daemon that is not running is no error: it reads the store when it
+ * starts. It is said on stderr, though.
+ */
+static void
+cli_tell_daemon(const struct conf *conf, int64_t id)
+{
+	char	*request, *cause = NULL;
+
+	xasprintf(&request, "refresh %" PRId64, id);
+	if (server_control_send(conf->control, request, &cause) != 0) {
+		cli_warnx("note: the daemon was not told (%s); it picks the "
+		    "change up when it starts", cause != NULL ? cause :
+		    "no answer");
+		free(cause);
+	}
+	free(request);
+}
+
+/*
+ * The --label, --category and --interval options of add and edit.
+ * Returns EXIT_OK or EXIT_USAGE (printed).
+ */
+static int
+cli_feed_edit(struct cli *cli, const char *verb, struct store_feed_edit *ed)
+{
+	memset(ed, 0, sizeof *ed);
+	ed->interval = -1;
+	if (cli->label != NULL) {
+		if (*cli->label != '\0' && !cli_arg_ok(cli->label))
+			return (cli_usage_error("%s: --label: not a label: "
+			    "'%.32s'", verb, cli->label));
+		ed->label = cli->label;
+	}
+	if (cli->category != NULL) {
+		if (!cli_arg_ok(cli->category))
+			return (cli_usage_error("%s: --category: not a "
+			    "category: '%.32s'", verb, cli->category));
+		ed->category = cli->category;
+	}
+	if (cli->interval != NULL && (conf_parse_duration(cli->interval,
+	    &ed->interval) != 0 || ed->interval > 365LL * 86400 * 1000))
+		return (cli_usage_error("%s: --interval: not a duration (0, or "
+		    "a number with ms, s, m, h or d): '%.32s'", verb,
+		    cli->interval));
+	return (EXIT_OK);
+}
+
+/*
+ * add URL: subscribe. The URL's syntax is checked (an absolute http or
+ * https URL; file:// where allow_file is set); it is not fetched here:
+ * the daemon polls it at once and `feeds` shows how that went.
+ */
+static int
+verb_add(struct cli *cli)
+{
+	const char		*url = cli->args[1];
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed_edit	 ed;
+	char			*cause = NULL, *shown;
+	int64_t			 id = 0;
+	int			 rc;
+
+	if ((rc = cli_feed_edit(cli, "add", &ed)) != EXIT_OK)
+		return (rc);
+	if (!cli_arg_ok(url) || strpbrk(url, " ") != NULL)
+		return (cli_usage_error("add: not a URL: '%.32s'", url));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if (!url_is_http(url) && !(conf->allow_file &&
+	    strncmp(url, "file:///", 8) == 0)) {
+		cli_warnx("add: %.200s: not an absolute http or https URL",
+		    url);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if ((rc = cli_store_rw(conf, 1, &st)) != EXIT_OK)
+		goto out;
+	if (ed.interval < 0)
+		ed.interval = 0;
+	if (store_feed_add(st, url, &ed, &id, &cause) != 0) {
+		cli_warnx("add: %s", cause != NULL ? cause : "failed");
+		rc = EXIT_USER;
+		goto out;
+	}
+	shown = url_redact(url);
+	printf("added feed %" PRId64 ": %s\n", id, shown);
+	free(shown);
+	cli_tell_daemon(conf, id);
+out:
+	free(cause);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* edit FEED [--label L] [--category C] [--interval I] */
+static int
+verb_edit(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	*feed = NULL;
+	struct store_feed_edit	 ed;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((rc = cli_feed_edit(cli, "edit", &ed)) != EXIT_OK)
+		return (rc);
+	if (ed.label == NULL && ed.category == NULL && ed.interval < 0)
+		return (cli_usage_error("edit: nothing to change (--label, "
+		    "--category or --interval)"));
+	if (!cli_arg_ok(cli->args[1]))
+		return (cli_usage_error("edit: not a feed id, URL or label: "
+		    "'%.32s'", cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store_rw(conf, 0, &st)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_find_feed(st, cli->args[1], &feed)) != EXIT_OK)
+		goto out;
+	if (store_feed_edit(st, feed->id, &ed, &cause) != 0) {
+		cli_warnx("edit: %s", cause != NULL ? cause : "failed");
+		rc = EXIT_USER;
+		goto out;
+	}
+	cli_tell_daemon(conf, feed->id);
+out:
+	free(cause);
+	store_feed_free(feed);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* remove FEED */
+static int
+verb_remove(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	*feed = NULL;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (!cli_arg_ok(cli->args[1]))
+		return (cli_usage_error("remove: not a feed id, URL or label: "
+		    "'%.32s'", cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store_rw(conf, 0, &st)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_find_feed(st, cli->args[1], &feed)) != EXIT_OK)
+		goto out;
+	if (store_feed_remove(st, feed->id, &cause) != 0) {
+		cli_warnx("remove: %s", cause != NULL ? cause : "failed");
+		rc = EXIT_USER;
+	}
+out:
+	free(cause);
+	store_feed_free(feed);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* enable FEED, disable FEED */
+static int
+cli_feed_switch(struct cli *cli, int on)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	*feed = NULL;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (!cli_arg_ok(cli->args[1]))
+		return (cli_usage_error("%s: not a feed id, URL or label: "
+		    "'%.32s'", cli->args[0], cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store_rw(conf, 0, &st)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_find_feed(st, cli->args[1], &feed)) != EXIT_OK)
+		goto out;
+	if (store_feed_enable(st, feed->id, on, &cause) != 0) {
+		cli_warnx("%s: %s", cli->args[0], cause != NULL ? cause :
+		    "failed");
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (on)
+		cli_tell_daemon(conf, feed->id);
+out:
+	free(cause);
+	store_feed_free(feed);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+static int
+verb_enable(struct cli *cli)
+{
+	return (cli_feed_switch(cli, 1));
+}
+
+static int
+verb_disable(struct cli *cli)
+{
+	return (cli_feed_switch(cli, 0));
+}
+
+/* remove-entry ID: for good; no feed brings it back. */
+static int
+verb_remove_entry(struct cli *cli)
+{
+	struct conf	*conf = NULL;
+	struct store	*st = NULL;
+	char		*cause = NULL;
+	int64_t		 id;
+	int		 rc, r;
+
+	if (cli_number(cli->args[1], INT64_MAX, &id) != 0)
+		return (cli_usage_error("remove-entry: not an entry id: "
+		    "'%.32s'", cli->args[1]));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store_rw(conf, 0, &st)) != EXIT_OK)
+		goto out;
+	if ((r = store_entry_remove(st, id, &cause)) == -1) {
+		cli_warnx("remove-entry: %s", cause != NULL ? cause :
+		    "failed");
+		rc = EXIT_USER;
+	} else if (r == 0) {
+		cli_warnx("no entry %" PRId64, id);
+		rc = EXIT_USER;
+	}
+out:
+	free(cause);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* search QUERY [--limit N]: best match first, with snippets. */
+static int
+verb_search(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct stored_entry	**v = NULL;
+	char			*cause = NULL;
+	int64_t			 limit = LIMIT_DEFAULT;
+	size_t			 n = 0;
+	int			 rc, r;
+
+	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
+	    &limit) != 0)
+		return (cli_usage_error("--limit: not a number from 0 to %lld:"
+		    " '%.32s'", LIMIT_MAX, cli->limit));
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if ((r = store_search(st, cli->args[1], limit, &v, &n,
+	    &cause)) != 0) {
+		/* HOSTILE-53: a bad query is one line, exit 1. */
+		cli_warnx("search: %s", cause != NULL ? cause : "failed");
+		rc = EXIT_USER;
+		goto out;
+	}
+	cli_entries_table(cli, v, n);
+out:
+	free(cause);
+	stored_entries_free(v, n);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* stats: counts and sizes. */
+static int
+verb_stats(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_stats	 ss;
+	struct buf		 b;
+	json_t			*o;
+	char			*cause = NULL, t1[DATE_BUFSZ];
+	char			 t2[DATE_BUFSZ];
+	int			 rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if (store_stats(st, &ss, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cli->json) {
+		if ((o = json_object()) == NULL)
+			fatalx("out of memory");
+		cli_jset(o, "database", cli_jstr(conf->database));
+		cli_jset(o, "schema_version",
+		    json_integer(ss.schema_version));
+		cli_jset(o, "feeds", json_integer(ss.feeds));
+		cli_jset(o, "feeds_enabled", json_integer(ss.feeds_enabled));
+		cli_jset(o, "entries", json_integer(ss.entries));
+		cli_jset(o, "sources", json_integer(ss.sources));
+		cli_jset(o, "shared", json_integer(ss.shared));
+		cli_jset(o, "tombstones", json_integer(ss.tombstones));
+		cli_jset(o, "oldest", cli_jtime(ss.oldest));
+		cli_jset(o, "newest", cli_jtime(ss.newest));
+		cli_jset(o, "bytes", json_integer(ss.bytes));
+		cli_jprint(o);
+		json_decref(o);
+		goto out;
+	}
+	buf_init(&b);
+	buf_printf(&b, "schema version:  %" PRId64 "\n", ss.schema_version);
+	buf_printf(&b, "feeds:           %" PRId64 " (%" PRId64
+	    " enabled)\n", ss.feeds, ss.feeds_enabled);
+	buf_printf(&b, "entries:         %" PRId64 " (%" PRId64
+	    " from several feeds)\n", ss.entries, ss.shared);
+	buf_printf(&b, "sources:         %" PRId64 "\n", ss.sources);
+	buf_printf(&b, "removed for good: %" PRId64 "\n", ss.tombstones);
+	buf_printf(&b, "dates:           %s to %s\n",
+	    cli_time_short(ss.oldest, t1), cli_time_short(ss.newest, t2));
+	buf_printf(&b, "size:            %.1f MiB\n",
+	    (double)ss.bytes / (1024 * 1024));
+	cli_write(b.data, b.len);
+	buf_free(&b);
+out:
+	free(cause);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* check: integrity and consistency; exit 1 if anything is wrong. */
+static int
+verb_check(struct cli *cli)
+{
+	struct conf	 *conf = NULL;
+	struct store	 *st = NULL;
+	json_t		 *o, *arr;
+	char		**v = NULL, *cause = NULL, *s;
+	size_t		  n = 0, i;
+	int		  rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if (store_check(st, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cli->json) {
+		if ((o = json_object()) == NULL || (arr = json_array()) == NULL)
+			fatalx("out of memory");
+		for (i = 0; i < n; i++)
+			cli_jappend(arr, cli_jstr(v[i]));
+		cli_jset(o, "ok", json_boolean(n == 0));
+		cli_jset(o, "problems", arr);
+		cli_jprint(o);
+		json_decref(o);
+	} else if (n == 0) {
+		s = cli_clean(conf->database, CLEAN_LINE);
+		printf("%s: ok\n", s);
+		free(s);
+	} else {
+		for (i = 0; i < n; i++) {
+			s = cli_clean(v[i], CLEAN_LINE);
+			printf("%s\n", s);
+			free(s);
+		}
+	}
+	if (n != 0) {
+		cli_warnx("%s: %zu problem%s found", conf->database, n,
+		    n == 1 ? "" : "s");
+		rc = EXIT_USER;
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	free(cause);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* prune: retention now, with the configuration's keep_* values. */
+static int
+verb_prune(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_retention	 ret;
+	json_t			*o;
+	char			*cause = NULL;
+	int64_t			 nsources = 0, nentries = 0;
+	int			 rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store_rw(conf, 0, &st)) != EXIT_OK)
+		goto out;
+	ret.keep_days = conf->keep_days;
+	ret.keep_per_feed = conf->keep_per_feed;
+	if (store_prune(st, &ret, time(NULL), 0, &nsources, &nentries,
+	    &cause) != 0) {
+		cli_warnx("prune: %s", cause != NULL ? cause : "failed");
+		rc = EXIT_USER;
+	}
+	if (cli->json) {
+		if ((o = json_object()) == NULL)
+			fatalx("out of memory");
+		cli_jset(o, "entries", json_integer(nentries));
+		cli_jset(o, "sources", json_integer(nsources));
+		cli_jprint(o);
+		json_decref(o);
+	} else
+		printf("pruned %" PRId64 " entr%s (%" PRId64 " source%s)\n",
+		    nentries, nentries == 1 ? "y" : "ies", nsources,
+		    nsources == 1 ? "" : "s");
+out:
+	free(cause);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* export: the feeds as OPML 2.0, one outline per category. */
+static int
+verb_export(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	**v = NULL, *f;
+	struct buf		 b;
+	char			*cause = NULL, *label, *url, when[DATE_BUFSZ];
+	size_t			 n = 0, i, j;
+	int			 rc, seen;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+		goto out;
+	if (store_feeds(st, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	buf_init(&b);
+	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<opml version=\"2.0\">\n<head>\n<title>");
+	buf_add_xml(&b, conf->title);
+	buf_printf(&b, "</title>\n<dateCreated>%s</dateCreated>\n</head>\n"
+	    "<body>\n", date_rfc822(time(NULL), when));
+	/* Categories in order of first appearance, feeds by id in each. */
+	for (i = 0; i < n; i++) {
+		seen = 0;
+		for (j = 0; j < i && !seen; j++)
+			seen = strcmp(v[j]->category, v[i]->category) == 0;
+		if (seen)
+			continue;
+		buf_adds(&b, "<outline text=\"");
+		buf_add_xml(&b, v[i]->category);
+		buf_adds(&b, "\">\n");
+		for (j = i; j < n; j++) {
+			f = v[j];
+			if (strcmp(f->category, v[i]->category) != 0)
+				continue;
+			label = cli_feed_label(f);
+			/* HOSTILE-45: no credentials on stdout. */
+			url = url_redact(f->fetch_url != NULL ? f->fetch_url :
+			    f->url);
+			buf_adds(&b, "  <outline type=\"rss\" text=\"");
+			buf_add_xml(&b, label);
+			buf_adds(&b, "\" title=\"");
+			buf_add_xml(&b, label);
+			buf_adds(&b, "\" xmlUrl=\"");
+			buf_add_xml(&b, url);
+			buf_adds(&b, "\"");
+			if (f->site != NULL) {
+				buf_adds(&b, " htmlUrl=\"");
+				buf_add_xml(&b, f->site);
+				buf_adds(&b, "\"");
+			}
+			buf_adds(&b, "/>\n");
+			free(label);
+			free(url);
+		}
+		buf_adds(&b, "</outline>\n");
+	}
+	buf_adds(&b, "</body>\n</opml>\n");
+	cli_write(b.data, b.len);
+	buf_free(&b);
+out:
+	free(cause);
+	store_feeds_free(v, n);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* An attribute of an OPML element, or NULL. Caller frees. */
+static char *
+opml_attr(xmlNode *n, const char *name)
+{
+	xmlChar	*v;
+	char	*s;
+
+	if ((v = xmlGetProp(n, (const xmlChar *)name)) == NULL)
+		return (NULL);
+	s = xstrdup((const char *)v);
+	xmlFree(v);
+	return (s);
+}
+
+/* How many feed outlines (with xmlUrl) there are, for progress. */
+static size_t
+opml_count(xmlNode *n, int depth)
+{
+	xmlNode	*c;
+	size_t	 k = 0;
+
+	if (depth > OPML_DEPTH_MAX)
+		return (0);
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlHasProp(c, (const xmlChar *)"xmlUrl") != NULL)
+			k++;
+		k += opml_count(c->children, depth + 1);
+	}
+	return (k);
+}
+
+/*
+ * Subscribe to every outline with an xmlUrl under n. The category is the
+ * text of the enclosing outline without one, else the outline's own
+ * category attribute (its first, without the leading /).
+ */
+static void
+opml_walk(xmlNode *n, const char *category, int depth, struct store *st,
+    const struct conf *conf, size_t *added, size_t *known, size_t *bad,
+    size_t total)
+{
+	struct store_feed_edit	 ed;
+	xmlNode			*c;
+	char			*url, *text, *cat, *cause = NULL, *p;
+	int64_t			 id;
+
+	if (depth > OPML_DEPTH_MAX)
+		return;
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcmp(c->name, (const xmlChar *)"outline") != 0) {
+			opml_walk(c->children, category, depth + 1, st, conf,
+			    added, known, bad, total);
+			continue;
+		}
+		text = opml_attr(c, "text");
+		if (text == NULL || *text == '\0') {
+			free(text);
+			text = opml_attr(c, "title");
+		}
+		if ((url = opml_attr(c, "xmlUrl")) == NULL) {
+			opml_walk(c->children, text != NULL && *text != '\0' ?
+			    text : category, depth + 1, st, conf, added, known,
+			    bad, total);
+			free(text);
+			continue;
+		}
+		cat = NULL;
+		if (category == NULL &&
+		    (cat = opml_attr(c, "category")) != NULL) {
+			p = cat + strspn(cat, "/");
+			p[strcspn(p, ",")] = '\0';
+			memmove(cat, p, strlen(p) + 1);
+		}
+		memset(&ed, 0, sizeof ed);
+		ed.label = text != NULL && cli_arg_ok(text) ? text : NULL;
+		ed.category = category != NULL ? category : cat;
+		if (ed.category != NULL && !cli_arg_ok(ed.category))
+			ed.category = NULL;
+		if (!cli_arg_ok(url) || (!url_is_http(url) &&
+		    !(conf->allow_file && strncmp(url, "file:///", 8) == 0))) {
+			p = url_redact(url);
+			cli_warnx("import: skipped %.200s: not an http or "
+			    "https URL", p);
+			free(p);
+			(*bad)++;
+		} else if (store_feed_add(st, url, &ed, &id, &cause) == 0)
+			(*added)++;
+		else {
+			(*known)++;
+			free(cause);
+			cause = NULL;
+		}
+		if (isatty(STDERR_FILENO) && total > 0)
+			fprintf(stderr, "\rimporting: %zu/%zu",
+			    *added + *known + *bad, total);
+		free(cat);
+		free(url);
+		free(text);
+	}
+}
+
+/*
+ * import OPML: subscribe to its feeds (origin "cli"); URLs already
+ * subscribed are left as they are. The file is read with libxml2 without
+ * network access, DTD loading or entity substitution.
+ */
+static int
+verb_import(struct cli *cli)
+{
+	const char	*path = cli->args[1];
+	struct conf	*conf = NULL;
+	struct store	*st = NULL;
+	xmlDoc		*doc = NULL;
+	xmlNode		*root;
+	char		*data = NULL, *cause = NULL;
+	size_t		 len, added = 0, known = 0, bad = 0, total;
+	int		 rc;
+
+	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_read_file(path, &data, &len)) != EXIT_OK)
+		goto out;
+	if (len > OPML_MAX || len > INT32_MAX) {
+		cli_warnx("%s: larger than %d MiB", path,
+		    OPML_MAX / (1024 * 1024));
+		rc = EXIT_USER;
+		goto out;
+	}
+	doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL ||
+	    xmlStrcmp(root->name, (const xmlChar *)"opml") != 0) {
+		cli_warnx("%s: not an OPML document", path);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if ((rc = cli_store_rw(conf, 1, &st)) != EXIT_OK)
+		goto out;
+	total = opml_count(root->children, 0);
+	opml_walk(root->children, NULL, 0, st, conf, &added, &known, &bad,
+	    total);
+	if (isatty(STDERR_FILENO) && total > 0)
+		fprintf(stderr, "\n");
+	printf("imported %zu feed%s (%zu already there, %zu skipped)\n",
+	    added, added == 1 ? "" : "s", known, bad);
+	if (added > 0 && server_control_send(conf->control, "refresh",
+	    &cause) != 0)
+		cli_warnx("note: the daemon was not told (%s); it picks the "
+		    "feeds up when it starts", cause != NULL ? cause :
+		    "no answer");
+out:
+	free(cause);
+	xmlFreeDoc(doc);
+	free(data);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
 }

@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs="gcc make autoconf automake pkg-config libevent-dev
     libcurl4-openssl-dev libxml2-dev libsqlite3-dev libinih-dev libjansson-dev
     libsystemd-dev zlib1g-dev"
-test_pkgs="python3 python3-feedparser curl libxml2-utils sfeed"
+test_pkgs="python3 python3-feedparser curl libxml2-utils sfeed sqlite3 man-db"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
 

@@ -39,6 +39,10 @@
 /* Longest duration accepted: one year, in ms. */
 #define CONF_DURATION_MAX	(365LL * 86400 * 1000)
 
+/* Retention bounds: 100 years, 100 million entries per feed. */
+#define CONF_KEEP_DAYS_MAX	36500
+#define CONF_KEEP_MAX		100000000
+
 /* Longest value quoted back in an error message. */
 #define CONF_QUOTE_MAX		64
 
@@ -61,6 +65,7 @@ enum conf_type {
 	CONF_BASE_URL,		/* char *, http(s) URL */
 	CONF_BOOL,		/* int, 0 or 1 */
 	CONF_INT,		/* int, in [min, max] */
+	CONF_INT64,		/* int64_t, in [min, max] */
 	CONF_DURATION,		/* int64_t ms, in [min, max] */
 	CONF_SIZE,		/* int64_t bytes, in [min, max] */
 	CONF_LOW_SPEED		/* the two low_speed fields */
@@ -151,7 +156,11 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "max_redirects", CONF_INT, offsetof(struct conf, max_redirects),
 	    0, 100 },
 	{ "max_body", CONF_SIZE, offsetof(struct conf, max_body),
-	    1, 1LL << 30 }
+	    1, 1LL << 30 },
+	{ "keep_days", CONF_INT64, offsetof(struct conf, keep_days),
+	    0, CONF_KEEP_DAYS_MAX },
+	{ "keep_per_feed", CONF_INT64, offsetof(struct conf, keep_per_feed),
+	    0, CONF_KEEP_MAX }
 };
 #define CONF_NDAEMON_KEYS \
 	(sizeof conf_daemon_keys / sizeof conf_daemon_keys[0])
@@ -165,7 +174,11 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "include", CONF_LIST, offsetof(struct conf_feed, include), 0, 0 },
 	{ "exclude", CONF_LIST, offsetof(struct conf_feed, exclude), 0, 0 },
 	{ "allow_private", CONF_BOOL,
-	    offsetof(struct conf_feed, allow_private), 0, 1 }
+	    offsetof(struct conf_feed, allow_private), 0, 1 },
+	{ "keep_days", CONF_INT64, offsetof(struct conf_feed, keep_days),
+	    0, CONF_KEEP_DAYS_MAX },
+	{ "keep_per_feed", CONF_INT64,
+	    offsetof(struct conf_feed, keep_per_feed), 0, CONF_KEEP_MAX }
 };
 #define CONF_NFEED_KEYS	(sizeof conf_feed_keys / sizeof conf_feed_keys[0])
 
@@ -196,6 +209,8 @@ conf_defaults(void)
 	c->low_speed_time = 20 * 1000;
 	c->max_redirects = 5;
 	c->max_body = 16LL << 20;
+	c->keep_days = 0;
+	c->keep_per_feed = 1000;
 	return (c);
 }
 
@@ -653,6 +668,8 @@ conf_new_feed(struct conf_parser *p, const char *u, size_t len)
 	cf->category = xstrdup("Uncategorized");
 	cf->interval = 0;
 	cf->allow_private = -1;
+	cf->keep_days = -1;
+	cf->keep_per_feed = -1;
 	cf->line = p->lineno;
 	p->feed = c->nfeeds++;
 	p->section = CONF_SECTION_FEED;
@@ -861,6 +878,7 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		*ip = b;
 		return (0);
 	case CONF_INT:
+	case CONF_INT64:
 		cp = value;
 		if (conf_number(&cp, &v) != 0 || *cp != '\0' ||
 		    v < k->min || v > k->max) {
@@ -869,7 +887,10 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			    (long long)k->min, (long long)k->max);
 			return (-1);
 		}
-		*ip = (int)v;
+		if (k->type == CONF_INT64)
+			*lp = v;
+		else
+			*ip = (int)v;
 		return (0);
 	case CONF_DURATION:
 		if ((r = conf_duration(value, &v)) == 0 && v == 0 &&

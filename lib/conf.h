@@ -20,6 +20,8 @@ struct conf_feed {
 	char	*exclude;	/* comma-separated, or NULL */
 	int	 allow_private;	/* -1 = as [daemon] */
 	int	 line;		/* where it was declared */
+	int64_t	 keep_days;	/* -1 = as [daemon]; 0 = never by age */
+	int64_t	 keep_per_feed;	/* -1 = as [daemon]; 0 = no limit */
 };
 
 struct conf {
@@ -46,6 +48,8 @@ struct conf {
 	int64_t			 max_body;		/* bytes */
 	struct conf_feed	*feeds;
 	size_t			 nfeeds;
+	int64_t			 keep_days;	/* 0 = never by age */
+	int64_t			 keep_per_feed;	/* 0 = no limit */
 };
 
 /*

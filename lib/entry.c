@@ -71,6 +71,8 @@ feed_doc_new(void)
 
 	d = xcalloc(1, sizeof *d);
 	d->meta.updated = TIME_NONE;
+	d->meta.ttl = -1;
+	d->meta.update_period = -1;
 	return (d);
 }
 
@@ -125,6 +127,7 @@ stored_entry_free(struct stored_entry *se)
 		free(se->sources[i].link);
 	}
 	free(se->sources);
+	free(se->snippet);
 	free(se);
 }
 

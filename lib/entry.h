@@ -55,6 +55,19 @@ struct feed_meta {
 	int64_t	 updated;	/* or TIME_NONE */
 	char	*language;	/* or NULL */
 	char	*author;	/* feed-level author name, or NULL */
+	/*
+	 * Publisher hints on how often to poll: RSS <ttl> in minutes (-1
+	 * when absent); sy:updatePeriod/updateFrequency as a period in
+	 * seconds (-1 when absent); RSS <skipHours> as a mask, bit h for
+	 * hour h UTC (0 when absent); <skipDays> as a mask, bit 0 Sunday
+	 * to bit 6 Saturday as in struct tm (0 when absent). Hints only:
+	 * the scheduler decides. Entries dated in the future are kept as
+	 * dated; clamping them is the store's business.
+	 */
+	int	 ttl;
+	int64_t	 update_period;
+	uint32_t skip_hours;
+	uint8_t	 skip_days;
 };
 
 struct feed_doc {
@@ -74,6 +87,7 @@ struct entry_source {
 	char	*feed_key;	/* its declared URL: the identity, stable
 				   across permanent redirects */
 	char	*link;		/* this source's link to the story, or NULL */
+	int64_t	 first_seen;	/* when this source first carried it */
 };
 
 /*
@@ -96,6 +110,7 @@ struct stored_entry {
 	size_t			 ncategories;
 	struct entry_source	*sources;
 	size_t			 nsources;
+	char			*snippet;	/* search: matched text, or NULL */
 };
 
 /* The date outputs show: published, else updated, else first seen. */

@@ -1,13 +1,28 @@
 /*
  * The store, on SQLite: one file in WAL mode, synchronous=NORMAL, foreign
  * keys on, a 5 s busy timeout. The schema is versioned with PRAGMA
- * user_version and marked with PRAGMA application_id; migrations run in
- * one transaction, so a migration killed halfway is rolled back and
+ * user_version and marked with PRAGMA application_id; each migration runs
+ * in one transaction, so a migration killed halfway is rolled back and
  * retried at the next start. A file that is not a feedmux database, is
  * corrupt, or has a newer schema is refused and never written to.
  *
- * Every statement is prepared once at open, and every value goes in as a
- * bound parameter. Times are integer seconds, NULL for TIME_NONE.
+ * Durability: in WAL mode with synchronous=NORMAL a commit is atomic and
+ * the file is always consistent, but the last transactions before a power
+ * loss or an OS crash may be rolled back (a crash of feedmuxd alone loses
+ * nothing committed). Those are polls done again at the next fetch.
+ *
+ * Stories: an entries row is one story, with the fields of the source
+ * that brought it first (its feed_id, guid, link); entry_sources holds
+ * every (story, feed) pair with that feed's own id for it, its link, the
+ * canonical link and a fingerprint of its title and text (for matching),
+ * and a hash of what the feed last offered (an unchanged item causes no
+ * write). tombstones remember what retention or a user removed.
+ * entries_fts indexes title, text and author; a trigger removes a
+ * story's row when the story goes.
+ *
+ * The hot statements are prepared once at open; rare ones (removals,
+ * retention, statistics) when used. Every value goes in as a bound
+ * parameter. Times are integer seconds, NULL for TIME_NONE.
  *
  * Feeds a configuration no longer declares are kept, with their entries
  * and fetch state, but get enabled = 0 (they are not polled); declaring
@@ -19,12 +34,15 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -33,11 +51,12 @@
 #include "buf.h"
 #include "conf.h"
 #include "entry.h"
+#include "html.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_APPLICATION_ID	0x46444d58	/* "FDMX" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
 
@@ -51,6 +70,21 @@
 #define STORE_CATEGORIES_MAX	64
 #define STORE_META_MAX		4096
 #define STORE_VALIDATOR_MAX	1024
+#define STORE_FTS_TEXT_MAX	(256 * 1024)	/* text indexed per entry */
+#define STORE_QUERY_MAX		4096		/* bytes of a search query */
+
+/*
+ * A fingerprint needs this much normalized title and text to mean
+ * anything; across feeds, the text alone must be this long (a shared
+ * title like "Open thread" is not a shared story).
+ */
+#define STORE_FP_MIN		24
+#define STORE_FP_WIDE_MIN	200
+
+/* Dates further ahead than this are the fetch time (a broken clock). */
+#define STORE_FUTURE_MAX	86400
+
+#define STORE_PRUNE_BATCH	200	/* sources per transaction */
 
 enum store_stmt {
 	ST_BEGIN,
@@ -61,7 +95,6 @@ enum store_stmt {
 	ST_FEED_UNDECLARE,
 	ST_FEED_STATE,
 	ST_FEED_META,
-	ST_ENTRY_UPSERT,
 	ST_FEEDS,
 	ST_FEED_BY_ID,
 	ST_FEED_BY_URL,
@@ -69,6 +102,19 @@ enum store_stmt {
 	ST_FEED_BY_LABEL,
 	ST_ENTRIES,
 	ST_ENTRY_GET,
+	ST_SRC_BY_GUID,
+	ST_SRC_BY_CANON,
+	ST_SRC_BY_FP,
+	ST_SRC_OF,
+	ST_SRC_UPSERT,
+	ST_TOMB_CHECK,
+	ST_TOMB_ADD,
+	ST_ENTRY_INSERT,
+	ST_ENTRY_UPDATE,
+	ST_FTS_DELETE,
+	ST_FTS_INSERT,
+	ST_SOURCES,
+	ST_SEARCH,
 	ST_COUNT
 };
 
@@ -77,12 +123,15 @@ enum store_stmt {
 	"f.author, f.interval, f.enabled, f.status, f.etag, " \
 	"f.last_modified, f.last_fetch, f.next_poll, f.http_status, " \
 	"f.error_count, f.error, f.malformed, " \
-	"(SELECT count(*) FROM entries e WHERE e.feed_id = f.id)"
+	"(SELECT count(*) FROM entry_sources es WHERE es.feed_id = f.id), " \
+	"f.origin, f.keep_days, f.keep_per_feed"
 
 #define STORE_ENTRY_COLUMNS \
 	"e.id, e.guid, e.title, e.link, e.author, e.published, e.updated, " \
 	"e.first_seen, e.summary, e.content, e.categories, " \
 	"f.id, f.label, f.title, f.url, f.site, f.fetch_url, f.author"
+
+#define STORE_ENTRY_DATE	"COALESCE(e.published, e.updated, e.first_seen)"
 
 #define STORE_ENTRY_ORDER \
 	" ORDER BY COALESCE(e.published, e.updated, e.first_seen) DESC, " \
@@ -97,17 +146,25 @@ static const char *store_sql[ST_COUNT] = {
 	"ROLLBACK",
 	/* ST_DATA_VERSION */
 	"PRAGMA data_version",
-	/* ST_FEED_UPSERT: ?1 url, ?2 label, ?3 category, ?4 interval. */
+	/*
+	 * ST_FEED_UPSERT: ?1 url, ?2 label, ?3 category, ?4 interval,
+	 * ?5 keep_days, ?6 keep_per_feed (NULL: the [daemon] values).
+	 */
 	"INSERT INTO feeds (url, fetch_url, label, category, interval, "
-	"    origin) VALUES (?1, ?1, ?2, ?3, ?4, 'config') "
+	"    origin, keep_days, keep_per_feed) "
+	"VALUES (?1, ?1, ?2, ?3, ?4, 'config', ?5, ?6) "
 	"ON CONFLICT (url) DO UPDATE SET label = excluded.label, "
 	"    category = excluded.category, interval = excluded.interval, "
-	"    origin = 'config', enabled = (status != 'disabled') "
+	"    origin = 'config', enabled = (status != 'disabled'), "
+	"    keep_days = excluded.keep_days, "
+	"    keep_per_feed = excluded.keep_per_feed "
 	"WHERE label IS NOT excluded.label "
 	"    OR category IS NOT excluded.category "
 	"    OR interval IS NOT excluded.interval "
 	"    OR origin IS NOT 'config' "
-	"    OR enabled IS NOT (status != 'disabled')",
+	"    OR enabled IS NOT (status != 'disabled') "
+	"    OR keep_days IS NOT excluded.keep_days "
+	"    OR keep_per_feed IS NOT excluded.keep_per_feed",
 	/* ST_FEED_UNDECLARE: ?1 the declared URLs as a JSON array. */
 	"UPDATE feeds SET enabled = 0 WHERE origin = 'config' AND "
 	"    enabled != 0 AND url NOT IN (SELECT value FROM json_each(?1))",
@@ -131,21 +188,6 @@ static const char *store_sql[ST_COUNT] = {
 	"UPDATE feeds SET title = ?2, site = ?3, author = ?4, malformed = ?5 "
 	"WHERE id = ?1 AND (title IS NOT ?2 OR site IS NOT ?3 "
 	"    OR author IS NOT ?4 OR malformed IS NOT ?5)",
-	/*
-	 * ST_ENTRY_UPSERT: a known entry is updated only when its title or
-	 * text changed, keeping its first_seen and first published time.
-	 */
-	"INSERT INTO entries (feed_id, guid, title, link, author, published, "
-	"    updated, first_seen, summary, content, categories) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-	"ON CONFLICT (feed_id, guid) DO UPDATE SET title = excluded.title, "
-	"    link = excluded.link, author = excluded.author, "
-	"    published = COALESCE(entries.published, excluded.published), "
-	"    updated = excluded.updated, summary = excluded.summary, "
-	"    content = excluded.content, categories = excluded.categories "
-	"WHERE entries.title IS NOT excluded.title "
-	"    OR entries.summary IS NOT excluded.summary "
-	"    OR entries.content IS NOT excluded.content",
 	/* ST_FEEDS */
 	"SELECT " STORE_FEED_COLUMNS " FROM feeds f ORDER BY f.id",
 	/* ST_FEED_BY_ID */
@@ -158,17 +200,92 @@ static const char *store_sql[ST_COUNT] = {
 	/* ST_FEED_BY_LABEL: two rows tell an ambiguous label. */
 	"SELECT " STORE_FEED_COLUMNS " FROM feeds f WHERE f.label = ?1 "
 	"ORDER BY f.id LIMIT 2",
-	/* ST_ENTRIES: ?1 feed id or 0, ?2 category or NULL, ?3 limit. */
+	/*
+	 * ST_ENTRIES: ?1 feed id or 0, ?2 category or NULL, ?3 limit,
+	 * ?4 since or NULL. A story is in a feed, or a category, when any
+	 * of its sources is.
+	 */
 	"SELECT " STORE_ENTRY_COLUMNS " FROM entries e "
 	"JOIN feeds f ON f.id = e.feed_id "
-	"WHERE (?1 = 0 OR e.feed_id = ?1) AND (?2 IS NULL OR f.category = ?2)"
+	"WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM entry_sources es "
+	"        WHERE es.entry_id = e.id AND es.feed_id = ?1)) "
+	"    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_sources es "
+	"        JOIN feeds f2 ON f2.id = es.feed_id "
+	"        WHERE es.entry_id = e.id AND f2.category = ?2)) "
+	"    AND (?4 IS NULL OR " STORE_ENTRY_DATE " >= ?4)"
 	STORE_ENTRY_ORDER " LIMIT ?3",
 	/* ST_ENTRY_GET */
 	"SELECT " STORE_ENTRY_COLUMNS " FROM entries e "
-	"JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1"
+	"JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1",
+	/* ST_SRC_BY_GUID: ?1 feed, ?2 guid. */
+	"SELECT es.entry_id FROM entry_sources es "
+	"WHERE es.feed_id = ?1 AND es.guid = ?2 LIMIT 1",
+	/* ST_SRC_BY_CANON: ?1 feed, ?2 canonical link; this feed first. */
+	"SELECT entry_id FROM entry_sources WHERE canon = ?2 "
+	"ORDER BY feed_id = ?1 DESC LIMIT 1",
+	/*
+	 * ST_SRC_BY_FP: ?1 feed, ?2 fingerprint. Across feeds only for a
+	 * "w" (wide: long text) fingerprint.
+	 */
+	"SELECT entry_id FROM entry_sources WHERE fp = ?2 "
+	"    AND (feed_id = ?1 OR substr(fp, 1, 1) = 'w') "
+	"ORDER BY feed_id = ?1 DESC LIMIT 1",
+	/* ST_SRC_OF: ?1 entry, ?2 feed: the first source, this one's row. */
+	"SELECT e.feed_id, es.guid, es.hash, es.feed_id FROM entries e "
+	"LEFT JOIN entry_sources es ON es.entry_id = e.id AND es.feed_id = ?2 "
+	"WHERE e.id = ?1",
+	/*
+	 * ST_SRC_UPSERT: ?1 entry, ?2 feed, ?3 guid, ?4 link, ?5 canon,
+	 * ?6 fp, ?7 hash, ?8 first_seen.
+	 */
+	"INSERT INTO entry_sources (entry_id, feed_id, guid, link, canon, "
+	"    fp, hash, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	"ON CONFLICT (entry_id, feed_id) DO UPDATE SET guid = excluded.guid, "
+	"    link = excluded.link, canon = excluded.canon, fp = excluded.fp, "
+	"    hash = excluded.hash",
+	/* ST_TOMB_CHECK: ?1 ?2 ?3 tombstone keys (NULL: none). */
+	"SELECT 1 FROM tombstones WHERE key IN (?1, ?2, ?3) LIMIT 1",
+	/* ST_TOMB_ADD: ?1 key, ?2 feed or NULL, ?3 time. */
+	"INSERT OR IGNORE INTO tombstones (key, feed_id, at) "
+	"VALUES (?1, ?2, ?3)",
+	/* ST_ENTRY_INSERT */
+	"INSERT INTO entries (feed_id, guid, title, link, author, published, "
+	"    updated, first_seen, summary, content, categories, canon) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	/*
+	 * ST_ENTRY_UPDATE: an edit by the first source. The first published
+	 * time stays; the updated time is the item's, else now.
+	 */
+	"UPDATE entries SET title = ?2, link = ?3, author = ?4, "
+	"    published = COALESCE(published, ?5), updated = ?6, "
+	"    summary = ?7, content = ?8, categories = ?9, canon = ?10 "
+	"WHERE id = ?1",
+	/* ST_FTS_DELETE */
+	"DELETE FROM entries_fts WHERE rowid = ?1",
+	/* ST_FTS_INSERT */
+	"INSERT INTO entries_fts (rowid, title, text, author) "
+	"VALUES (?1, ?2, ?3, ?4)",
+	/* ST_SOURCES: ?1 entry; the first source first. */
+	"SELECT es.feed_id, f.label, f.title, f.url, f.site, f.fetch_url, "
+	"    es.link, es.guid, es.first_seen "
+	"FROM entries e JOIN entry_sources es ON es.entry_id = e.id "
+	"JOIN feeds f ON f.id = es.feed_id WHERE e.id = ?1 "
+	"ORDER BY es.feed_id != e.feed_id, es.first_seen, es.feed_id",
+	/* ST_SEARCH: ?1 the query, ?2 limit; best match first. */
+	"SELECT " STORE_ENTRY_COLUMNS ", "
+	"    snippet(entries_fts, -1, '[', ']', '\xe2\x80\xa6', 12) "
+	"FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+	"JOIN feeds f ON f.id = e.feed_id "
+	"WHERE entries_fts MATCH ?1 ORDER BY rank, e.id DESC LIMIT ?2"
 };
 
-/* Migrations: store_migrations[i] takes a store from version i to i + 1. */
+/*
+ * Migrations: store_migrations[i] takes a store from version i to i + 1,
+ * in one transaction with the version bump. Version 1 is the schema of
+ * the first release; version 2 adds sources, tombstones and search, and
+ * fills them from the entries already there (with the fm_* functions
+ * store_functions registers).
+ */
 static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE feeds ("
 	"    id INTEGER PRIMARY KEY,"
@@ -211,7 +328,92 @@ static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"    UNIQUE (feed_id, guid)"
 	");"
 	"CREATE INDEX entries_date ON entries"
+	"    (COALESCE(published, updated, first_seen) DESC, id DESC);",
+
+	/* 1 -> 2 */
+	"ALTER TABLE feeds ADD COLUMN keep_days INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN keep_per_feed INTEGER;"
+	/* The story table, rebuilt: no more UNIQUE (feed_id, guid). */
+	"CREATE TABLE entries_v2 ("
+	"    id INTEGER PRIMARY KEY,"
+	"    feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	"    guid TEXT NOT NULL,"
+	"    title TEXT NOT NULL DEFAULT '',"
+	"    link TEXT,"
+	"    author TEXT,"
+	"    published INTEGER,"
+	"    updated INTEGER,"
+	"    first_seen INTEGER NOT NULL,"
+	"    summary TEXT,"
+	"    content TEXT,"
+	"    categories TEXT,"
+	"    canon TEXT"
+	");"
+	"INSERT INTO entries_v2 (id, feed_id, guid, title, link, author,"
+	"    published, updated, first_seen, summary, content, categories,"
+	"    canon) "
+	"SELECT id, feed_id, guid, title, link, author, published, updated,"
+	"    first_seen, summary, content, categories, fm_canon(link) "
+	"FROM entries;"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries_v2 RENAME TO entries;"
+	"CREATE INDEX entries_date ON entries"
 	"    (COALESCE(published, updated, first_seen) DESC, id DESC);"
+	"CREATE INDEX entries_feed ON entries (feed_id);"
+	"CREATE TABLE entry_sources ("
+	"    entry_id INTEGER NOT NULL REFERENCES entries (id)"
+	"        ON DELETE CASCADE,"
+	"    feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	"    guid TEXT NOT NULL,"
+	"    link TEXT,"
+	"    canon TEXT,"
+	"    fp TEXT,"
+	"    hash INTEGER,"
+	"    first_seen INTEGER NOT NULL,"
+	"    PRIMARY KEY (entry_id, feed_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX entry_sources_guid ON entry_sources (feed_id, guid);"
+	"CREATE INDEX entry_sources_canon ON entry_sources (canon)"
+	"    WHERE canon IS NOT NULL;"
+	"CREATE INDEX entry_sources_fp ON entry_sources (fp)"
+	"    WHERE fp IS NOT NULL;"
+	"INSERT INTO entry_sources (entry_id, feed_id, guid, link, canon, fp,"
+	"    hash, first_seen) "
+	"SELECT id, feed_id, guid, link, canon, fm_fp(title,"
+	"    COALESCE(content, summary)), fm_hash(title, link, author,"
+	"    summary, content, categories), first_seen FROM entries;"
+	"CREATE TABLE tombstones ("
+	"    key TEXT PRIMARY KEY,"
+	"    feed_id INTEGER,"
+	"    at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tombstones_feed ON tombstones (feed_id)"
+	"    WHERE feed_id IS NOT NULL;"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5 (title, text, author,"
+	"    tokenize = 'unicode61 remove_diacritics 2');"
+	"INSERT INTO entries_fts (rowid, title, text, author) "
+	"SELECT id, title, fm_text(COALESCE(content, summary)), author "
+	"FROM entries;"
+	"CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN"
+	"    DELETE FROM entries_fts WHERE rowid = old.id;"
+	"END;"
+};
+
+/* What store_put_entry derives from an item. */
+struct store_item {
+	char		*guid;
+	char		*title;
+	char		*link;
+	char		*author;
+	char		*summary;
+	char		*content;
+	char		*cats;
+	char		*canon;		/* or NULL */
+	char		*text;		/* html_to_text, or NULL until needed */
+	char		*fp;		/* or NULL */
+	int64_t		 hash;
+	int64_t		 published;
+	int64_t		 updated;
 };
 
 struct store {
@@ -256,7 +458,48 @@ static int	store_put_meta(struct store *, int64_t,
 static int	store_put_entry(struct store *, int64_t,
 		    const struct entry *, int64_t, char **);
 static struct store_feed *store_feed_row(sqlite3_stmt *);
-static struct stored_entry *store_entry_row(sqlite3_stmt *);
+static struct stored_entry *store_entry_row(struct store *, sqlite3_stmt *);
+static int	store_functions(struct store *, char **);
+static void	store_fn_result(sqlite3_context *, char *);
+static void	store_fn_canon(sqlite3_context *, int, sqlite3_value **);
+static void	store_fn_fp(sqlite3_context *, int, sqlite3_value **);
+static void	store_fn_hash(sqlite3_context *, int, sqlite3_value **);
+static void	store_fn_text(sqlite3_context *, int, sqlite3_value **);
+static char	*store_canon(const char *);
+static int	store_tracking_param(const char *, size_t);
+static void	store_norm(struct buf *, const char *);
+static char	*store_fingerprint(const char *, const char *);
+static int64_t	store_hash(const char **, size_t);
+static char	*store_text(const char *);
+static int	store_item_init(struct store_item *, const struct entry *,
+		    int64_t);
+static void	store_item_text(struct store_item *);
+static void	store_item_free(struct store_item *);
+static int	store_lookup(struct store *, enum store_stmt, int64_t,
+		    const char *, int64_t *, char **);
+static int	store_tombstoned(struct store *, int64_t,
+		    const struct store_item *, char **);
+static int	store_entry_new(struct store *, int64_t,
+		    struct store_item *, int64_t, char **);
+static int	store_entry_attach(struct store *, int64_t, int64_t,
+		    struct store_item *, int64_t, char **);
+static int	store_fts_put(struct store *, int64_t,
+		    struct store_item *, char **);
+static void	store_entry_sources(struct store *, struct stored_entry *);
+static int	store_rows(struct store *, enum store_stmt,
+		    struct stored_entry ***, size_t *, int, char **);
+static int	store_prep(struct store *, const char *, sqlite3_stmt **,
+		    char **);
+static int	store_run_id(struct store *, const char *, int64_t, char **);
+static int	store_one_int(struct store *, const char *, int64_t,
+		    int64_t *, char **);
+static int	store_tomb_add(struct store *, const char *, const char *,
+		    int64_t, int64_t, char **);
+static int	store_drop_source(struct store *, int64_t, int64_t, int64_t,
+		    int64_t *, char **);
+static int	store_prune_feed(struct store *, int64_t, int64_t, int64_t,
+		    int64_t, int64_t, int64_t *, int64_t *, char **);
+static char	*store_feed_check(struct store *, int64_t, int, char **);
 static int	store_feed_query(struct store *, enum store_stmt,
 		    const char *, int64_t, struct store_feed **, char **);
 
@@ -459,41 +702,57 @@ store_wal(struct store *s, char **cause)
 }
 
 /*
- * Bring the schema to STORE_SCHEMA_VERSION, in one transaction that
- * checks the version again under the write lock (two processes may open
- * a new file at once).
+ * Bring the schema to STORE_SCHEMA_VERSION, one migration per
+ * transaction, each checking the version again under the write lock (two
+ * processes may open an old file at once). A migration that fails is
+ * rolled back whole; the versions before it stay done.
  */
 static int
 store_migrate(struct store *s, char **cause)
 {
-	int64_t	 version;
+	int64_t	 version, start = -1;
 	char	*sql;
 	int	 r;
 
-	if (store_exec(s, "BEGIN IMMEDIATE", cause) != 0)
-		return (-1);
-	if (store_pragma_int(s, "PRAGMA user_version", &version, cause) != 0)
-		goto fail;
-	if (version > STORE_SCHEMA_VERSION) {
-		store_error(s, cause, "schema version %lld is newer than this "
-		    "feedmux supports (%d): refusing to use it",
-		    (long long)version, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	/* Another process may have got there first. */
-	if (version < STORE_SCHEMA_VERSION) {
-		for (; version < STORE_SCHEMA_VERSION; version++) {
-			if (store_exec(s, store_migrations[version],
-			    cause) != 0)
-				goto fail;
+	for (;;) {
+		if (store_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+			return (-1);
+		if (store_pragma_int(s, "PRAGMA user_version", &version,
+		    cause) != 0)
+			goto fail;
+		if (version > STORE_SCHEMA_VERSION) {
+			store_error(s, cause, "schema version %lld is newer "
+			    "than this feedmux supports (%d): refusing to use "
+			    "it", (long long)version, STORE_SCHEMA_VERSION);
+			goto fail;
+		}
+		/* Another process may have got there first. */
+		if (version == STORE_SCHEMA_VERSION)
+			break;
+		if (start == -1)
+			start = version;
+		if (store_exec(s, store_migrations[version], cause) != 0) {
+			if (cause != NULL && *cause != NULL) {
+				xasprintf(&sql, "upgrading the schema to "
+				    "version %lld: %s", (long long)version + 1,
+				    *cause);
+				free(*cause);
+				*cause = sql;
+			}
+			goto fail;
 		}
 		xasprintf(&sql, "PRAGMA application_id = %d; "
-		    "PRAGMA user_version = %d", STORE_APPLICATION_ID,
-		    STORE_SCHEMA_VERSION);
+		    "PRAGMA user_version = %lld", STORE_APPLICATION_ID,
+		    (long long)version + 1);
 		r = store_exec(s, sql, cause);
 		free(sql);
 		if (r != 0)
 			goto fail;
+		if (store_exec(s, "COMMIT", cause) != 0)
+			goto fail;
+		if (start > 0)
+			log_info("%s: schema upgraded to version %lld",
+			    s->path, (long long)version + 1);
 	}
 	if (store_exec(s, "COMMIT", cause) != 0)
 		goto fail;
@@ -568,6 +827,8 @@ store_open(const char *path, int flags, char **cause)
 			goto fail;
 		if (store_exec(s, "PRAGMA synchronous = NORMAL; "
 		    "PRAGMA foreign_keys = ON", cause) != 0)
+			goto fail;
+		if (store_functions(s, cause) != 0)
 			goto fail;
 		if (version < STORE_SCHEMA_VERSION &&
 		    store_migrate(s, cause) != 0)
@@ -939,56 +1200,301 @@ store_put_meta(struct store *s, int64_t feed_id, const struct feed_doc *doc,
 }
 
 /*
- * Insert or update one entry. Returns 1 if it was inserted, 0 if it was
- * known (updated or not), -1 on error. An entry with nothing to know it
- * by is skipped.
+ * Derive what the store keeps of an item: cleaned, capped fields, the
+ * canonical link and the hash of what the feed offers. Returns 0, or -1
+ * for an item with nothing to know it by (skipped).
+ */
+static int
+store_item_init(struct store_item *it, const struct entry *e, int64_t now)
+{
+	const char	*f[6];
+
+	memset(it, 0, sizeof *it);
+	if ((it->guid = store_clean_guid(e)) == NULL)
+		return (-1);
+	it->title = store_clean(e->title != NULL ? e->title : "",
+	    STORE_TITLE_MAX, 0);
+	/* A cut URL is a wrong URL: drop it instead. */
+	if (e->link != NULL && *e->link != '\0' &&
+	    strlen(e->link) <= STORE_LINK_MAX)
+		it->link = store_clean(e->link, STORE_LINK_MAX, 0);
+	it->author = store_clean(e->author, STORE_AUTHOR_MAX, 0);
+	it->summary = store_clean(e->summary, STORE_HTML_MAX, 1);
+	it->content = store_clean(e->content, STORE_HTML_MAX, 1);
+	it->cats = store_categories(e);
+	it->canon = store_canon(it->link);
+	f[0] = it->title;
+	f[1] = it->link;
+	f[2] = it->author;
+	f[3] = it->summary;
+	f[4] = it->content;
+	f[5] = it->cats;
+	it->hash = store_hash(f, 6);
+	/* A date far ahead is a broken clock: the fetch time instead. */
+	it->published = e->published;
+	if (it->published != TIME_NONE && it->published > now +
+	    STORE_FUTURE_MAX)
+		it->published = now;
+	it->updated = e->updated;
+	if (it->updated != TIME_NONE && it->updated > now + STORE_FUTURE_MAX)
+		it->updated = now;
+	return (0);
+}
+
+/* The item's plain text and fingerprint, computed once when needed. */
+static void
+store_item_text(struct store_item *it)
+{
+	if (it->text != NULL)
+		return;
+	it->text = store_text(it->content != NULL ? it->content :
+	    it->summary);
+	it->fp = store_fingerprint(it->title, it->text);
+}
+
+static void
+store_item_free(struct store_item *it)
+{
+	free(it->guid);
+	free(it->title);
+	free(it->link);
+	free(it->author);
+	free(it->summary);
+	free(it->content);
+	free(it->cats);
+	free(it->canon);
+	free(it->text);
+	free(it->fp);
+}
+
+/*
+ * Run one of the ST_SRC_BY_* lookups. Returns 1 with *entry_id, 0 if
+ * nothing matched, -1 on error.
+ */
+static int
+store_lookup(struct store *s, enum store_stmt which, int64_t feed_id,
+    const char *key, int64_t *entry_id, char **cause)
+{
+	sqlite3_stmt	*st = s->st[which];
+	int		 rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, feed_id);
+	store_bind_text(st, 2, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*entry_id = sqlite3_column_int64(st, 0);
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		r = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (r);
+}
+
+/*
+ * Was this item removed before (by retention or by a user)? Its id in
+ * this feed, its canonical link or its fingerprint has a tombstone.
+ * Returns 1, 0, or -1 on error.
+ */
+static int
+store_tombstoned(struct store *s, int64_t feed_id,
+    const struct store_item *it, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_TOMB_CHECK];
+	char		*g, *c = NULL, *f = NULL;
+	int		 rc, r;
+
+	xasprintf(&g, "g %lld %s", (long long)feed_id, it->guid);
+	if (it->canon != NULL)
+		xasprintf(&c, "c %s", it->canon);
+	if (it->fp != NULL)
+		xasprintf(&f, "f %s", it->fp);
+	store_bind_text(st, 1, g);
+	store_bind_text(st, 2, c);
+	store_bind_text(st, 3, f);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = 1;
+	else if (rc == SQLITE_DONE)
+		r = 0;
+	else {
+		store_sqlerr(s, cause);
+		r = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(g);
+	free(c);
+	free(f);
+	return (r);
+}
+
+/* Index an entry's title, text and author, replacing what was there. */
+static int
+store_fts_put(struct store *s, int64_t id, struct store_item *it,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+
+	store_item_text(it);
+	sqlite3_bind_int64(s->st[ST_FTS_DELETE], 1, id);
+	if (store_step_done(s, ST_FTS_DELETE, cause) != 0)
+		return (-1);
+	st = s->st[ST_FTS_INSERT];
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, it->title);
+	store_bind_text(st, 3, it->text);
+	store_bind_text(st, 4, it->author);
+	return (store_step_done(s, ST_FTS_INSERT, cause));
+}
+
+/* A new story from this feed: the entry, its source, its search row. */
+static int
+store_entry_new(struct store *s, int64_t feed_id, struct store_item *it,
+    int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_ENTRY_INSERT];
+	int64_t		 id;
+
+	sqlite3_bind_int64(st, 1, feed_id);
+	store_bind_text(st, 2, it->guid);
+	store_bind_text(st, 3, it->title);
+	store_bind_text(st, 4, it->link);
+	store_bind_text(st, 5, it->author);
+	store_bind_time(st, 6, it->published);
+	store_bind_time(st, 7, it->updated);
+	sqlite3_bind_int64(st, 8, now);
+	store_bind_text(st, 9, it->summary);
+	store_bind_text(st, 10, it->content);
+	store_bind_text(st, 11, it->cats);
+	store_bind_text(st, 12, it->canon);
+	if (store_step_done(s, ST_ENTRY_INSERT, cause) != 0)
+		return (-1);
+	id = sqlite3_last_insert_rowid(s->db);
+
+	st = s->st[ST_SRC_UPSERT];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, feed_id);
+	store_bind_text(st, 3, it->guid);
+	store_bind_text(st, 4, it->link);
+	store_bind_text(st, 5, it->canon);
+	store_bind_text(st, 6, it->fp);
+	sqlite3_bind_int64(st, 7, it->hash);
+	sqlite3_bind_int64(st, 8, now);
+	if (store_step_done(s, ST_SRC_UPSERT, cause) != 0)
+		return (-1);
+	return (store_fts_put(s, id, it, cause));
+}
+
+/*
+ * A story already stored matched this feed's item. Record this feed as a
+ * source (or its new id, link or text for it); when this feed is the
+ * story's first source and what it offers changed, the story is edited
+ * in place. Nothing is written when nothing changed.
+ */
+static int
+store_entry_attach(struct store *s, int64_t entry_id, int64_t feed_id,
+    struct store_item *it, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_SRC_OF];
+	const char	*guid;
+	int64_t		 first = 0, hash = 0;
+	int		 rc, has_row = 0, same_guid = 0;
+
+	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(st, 2, feed_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		first = sqlite3_column_int64(st, 0);
+		has_row = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		guid = (const char *)sqlite3_column_text(st, 1);
+		same_guid = guid != NULL && strcmp(guid, it->guid) == 0;
+		hash = sqlite3_column_int64(st, 2);
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		store_sqlerr(s, cause);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	if (has_row && same_guid && hash == it->hash)
+		return (0);
+
+	store_item_text(it);
+	st = s->st[ST_SRC_UPSERT];
+	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(st, 2, feed_id);
+	store_bind_text(st, 3, it->guid);
+	store_bind_text(st, 4, it->link);
+	store_bind_text(st, 5, it->canon);
+	store_bind_text(st, 6, it->fp);
+	sqlite3_bind_int64(st, 7, it->hash);
+	sqlite3_bind_int64(st, 8, now);
+	if (store_step_done(s, ST_SRC_UPSERT, cause) != 0)
+		return (-1);
+	if (first != feed_id || (has_row && hash == it->hash))
+		return (0);
+
+	/* An edit by the first source: the story follows it. */
+	st = s->st[ST_ENTRY_UPDATE];
+	sqlite3_bind_int64(st, 1, entry_id);
+	store_bind_text(st, 2, it->title);
+	store_bind_text(st, 3, it->link);
+	store_bind_text(st, 4, it->author);
+	store_bind_time(st, 5, it->published);
+	sqlite3_bind_int64(st, 6, it->updated != TIME_NONE ? it->updated :
+	    now);
+	store_bind_text(st, 7, it->summary);
+	store_bind_text(st, 8, it->content);
+	store_bind_text(st, 9, it->cats);
+	store_bind_text(st, 10, it->canon);
+	if (store_step_done(s, ST_ENTRY_UPDATE, cause) != 0)
+		return (-1);
+	return (store_fts_put(s, entry_id, it, cause));
+}
+
+/*
+ * Store one item of a feed. It is the story it was before when this
+ * feed's id for it, else its canonical link, else its fingerprint
+ * matches; a story from another feed when the canonical link (or a long
+ * text) matches; else a new story, unless it was removed before. Returns
+ * 1 if a story was inserted, 0 if not, -1 on error.
  */
 static int
 store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
     int64_t now, char **cause)
 {
-	sqlite3_stmt	*st = s->st[ST_ENTRY_UPSERT];
-	char		*guid, *title, *link, *author, *summary, *content;
-	char		*cats;
-	int		 r = -1;
+	struct store_item	it;
+	int64_t			id = 0;
+	int			found, r = -1;
 
-	if ((guid = store_clean_guid(e)) == NULL)
+	if (store_item_init(&it, e, now) != 0) {
+		store_item_free(&it);
 		return (0);
-	title = store_clean(e->title != NULL ? e->title : "", STORE_TITLE_MAX,
-	    0);
-	/* A cut URL is a wrong URL: drop it instead. */
-	link = NULL;
-	if (e->link != NULL && *e->link != '\0' &&
-	    strlen(e->link) <= STORE_LINK_MAX)
-		link = store_clean(e->link, STORE_LINK_MAX, 0);
-	author = store_clean(e->author, STORE_AUTHOR_MAX, 0);
-	summary = store_clean(e->summary, STORE_HTML_MAX, 1);
-	content = store_clean(e->content, STORE_HTML_MAX, 1);
-	cats = store_categories(e);
-
-	sqlite3_bind_int64(st, 1, feed_id);
-	store_bind_text(st, 2, guid);
-	store_bind_text(st, 3, title);
-	store_bind_text(st, 4, link);
-	store_bind_text(st, 5, author);
-	store_bind_time(st, 6, e->published);
-	store_bind_time(st, 7, e->updated);
-	sqlite3_bind_int64(st, 8, now);
-	store_bind_text(st, 9, summary);
-	store_bind_text(st, 10, content);
-	store_bind_text(st, 11, cats);
-	/* The UPDATE arm of an upsert leaves the last rowid alone. */
-	sqlite3_set_last_insert_rowid(s->db, 0);
-	if (store_step_done(s, ST_ENTRY_UPSERT, cause) == 0)
-		r = sqlite3_last_insert_rowid(s->db) != 0;
-
-	free(guid);
-	free(title);
-	free(link);
-	free(author);
-	free(summary);
-	free(content);
-	free(cats);
+	}
+	found = store_lookup(s, ST_SRC_BY_GUID, feed_id, it.guid, &id, cause);
+	if (found == 0) {
+		store_item_text(&it);
+		if ((found = store_tombstoned(s, feed_id, &it, cause)) == 1) {
+			r = 0;
+			goto out;
+		}
+	}
+	if (found == 0 && it.canon != NULL)
+		found = store_lookup(s, ST_SRC_BY_CANON, feed_id, it.canon,
+		    &id, cause);
+	if (found == 0 && it.fp != NULL)
+		found = store_lookup(s, ST_SRC_BY_FP, feed_id, it.fp, &id,
+		    cause);
+	if (found == -1)
+		goto out;
+	if (found == 1)
+		r = store_entry_attach(s, id, feed_id, &it, now, cause);
+	else if (store_entry_new(s, feed_id, &it, now, cause) == 0)
+		r = 1;
+out:
+	store_item_free(&it);
 	return (r);
 }
 
@@ -1074,6 +1580,10 @@ store_sync_feeds(struct store *s, const struct conf *c, char **cause)
 		store_bind_text(st, 3, cf->category != NULL ? cf->category :
 		    "Uncategorized");
 		sqlite3_bind_int64(st, 4, cf->interval);
+		if (cf->keep_days >= 0)
+			sqlite3_bind_int64(st, 5, cf->keep_days);
+		if (cf->keep_per_feed >= 0)
+			sqlite3_bind_int64(st, 6, cf->keep_per_feed);
 		if (store_step_done(s, ST_FEED_UPSERT, cause) != 0)
 			goto fail;
 	}
@@ -1119,6 +1629,11 @@ store_feed_row(sqlite3_stmt *st)
 	f->error = store_col_text(st, 17);
 	f->malformed = store_col_text(st, 18);
 	f->entries = sqlite3_column_int64(st, 19);
+	f->origin = store_col_text(st, 20);
+	f->keep_days = sqlite3_column_type(st, 21) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 21);
+	f->keep_per_feed = sqlite3_column_type(st, 22) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 22);
 	return (f);
 }
 
@@ -1140,6 +1655,7 @@ store_feed_free(struct store_feed *f)
 	free(f->last_modified);
 	free(f->error);
 	free(f->malformed);
+	free(f->origin);
 	free(f);
 }
 
@@ -1258,12 +1774,13 @@ store_feed_find(struct store *s, const char *key, struct store_feed **fp,
 }
 
 /*
- * An entry from a row of STORE_ENTRY_COLUMNS, with its one source: the
- * feed's label, else its own title, else its URL. The author is the
- * entry's, else the feed's, else the source's label.
+ * An entry from a row of STORE_ENTRY_COLUMNS, with its sources: the
+ * first is the feed the row joined (its label, else its own title, else
+ * its URL), then every other feed that carried the story. The author is
+ * the entry's, else the feed's, else the source's label.
  */
 static struct stored_entry *
-store_entry_row(sqlite3_stmt *st)
+store_entry_row(struct store *s, sqlite3_stmt *st)
 {
 	struct stored_entry	*se;
 	struct entry_source	*src;
@@ -1311,6 +1828,7 @@ store_entry_row(sqlite3_stmt *st)
 	src->feed_url = store_col_text(st, 16);
 	src->feed_key = store_col_text(st, 14);
 	src->link = store_col_text(st, 3);
+	src->first_seen = se->first_seen;
 
 	author = (const char *)sqlite3_column_text(st, 4);
 	if (author == NULL || *author == '\0')
@@ -1318,37 +1836,108 @@ store_entry_row(sqlite3_stmt *st)
 	if (author == NULL || *author == '\0')
 		author = src->label;
 	se->author = xstrdup(author);
+	store_entry_sources(s, se);
 	return (se);
 }
 
-/* Entries newest first, filtered by feed and category. */
-int
-store_entries(struct store *s, const struct store_query *q,
-    struct stored_entry ***vp, size_t *np, char **cause)
+/*
+ * Add the other feeds that carried a story to its sources (a failure to
+ * read them leaves the first source alone: it is logged, not fatal).
+ */
+static void
+store_entry_sources(struct store *s, struct stored_entry *se)
 {
-	sqlite3_stmt		 *st = s->st[ST_ENTRIES];
-	struct stored_entry	**v = NULL;
-	size_t			  n = 0;
-	int			  rc;
+	sqlite3_stmt		*st = s->st[ST_SOURCES];
+	struct entry_source	*src;
+	const char		*label;
+	int64_t			 fid;
+	int			 rc;
 
-	sqlite3_bind_int64(st, 1, q != NULL ? q->feed_id : 0);
-	store_bind_text(st, 2, q != NULL ? q->category : NULL);
-	sqlite3_bind_int64(st, 3, q != NULL && q->limit > 0 ? q->limit : -1);
+	sqlite3_bind_int64(st, 1, se->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n++] = store_entry_row(st);
+		fid = sqlite3_column_int64(st, 0);
+		if (fid == se->sources[0].feed_id) {
+			src = &se->sources[0];
+			free(src->link);
+			src->link = store_col_text(st, 6);
+			src->first_seen = store_col_time(st, 8);
+			continue;
+		}
+		se->sources = xreallocarray(se->sources, se->nsources + 1,
+		    sizeof *se->sources);
+		src = &se->sources[se->nsources++];
+		memset(src, 0, sizeof *src);
+		src->feed_id = fid;
+		label = (const char *)sqlite3_column_text(st, 1);
+		if (label == NULL || *label == '\0')
+			label = (const char *)sqlite3_column_text(st, 2);
+		if (label == NULL || *label == '\0')
+			label = (const char *)sqlite3_column_text(st, 3);
+		src->label = xstrdup(label != NULL ? label : "");
+		src->feed_key = store_col_text(st, 3);
+		src->site = store_col_text(st, 4);
+		src->feed_url = store_col_text(st, 5);
+		src->link = store_col_text(st, 6);
+		src->first_seen = store_col_time(st, 8);
 	}
 	if (rc != SQLITE_DONE)
-		store_sqlerr(s, cause);
+		log_warnx("%s: sources of entry %lld: %s", s->path,
+		    (long long)se->id, sqlite3_errmsg(s->db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+}
+
+/*
+ * Step a bound entry query to its end. With snippet, the column after
+ * STORE_ENTRY_COLUMNS is the search snippet. Returns 0, or the SQLite
+ * error code with *cause set.
+ */
+static int
+store_rows(struct store *s, enum store_stmt which, struct stored_entry ***vp,
+    size_t *np, int snippet, char **cause)
+{
+	sqlite3_stmt		 *st = s->st[which];
+	struct stored_entry	**v = NULL, *se;
+	size_t			  n = 0;
+	int			  rc, code = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		se = store_entry_row(s, st);
+		if (snippet)
+			se->snippet = store_col_text(st, 18);
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = se;
+	}
 	if (rc != SQLITE_DONE) {
+		code = sqlite3_errcode(s->db);
+		store_sqlerr(s, cause);
+		if (code == 0)
+			code = SQLITE_ERROR;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (code != 0) {
 		stored_entries_free(v, n);
-		return (-1);
+		return (code);
 	}
 	*vp = v;
 	*np = n;
 	return (0);
+}
+
+/* Entries newest first, filtered by feed, category and date. */
+int
+store_entries(struct store *s, const struct store_query *q,
+    struct stored_entry ***vp, size_t *np, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_ENTRIES];
+
+	sqlite3_bind_int64(st, 1, q != NULL ? q->feed_id : 0);
+	store_bind_text(st, 2, q != NULL ? q->category : NULL);
+	sqlite3_bind_int64(st, 3, q != NULL && q->limit > 0 ? q->limit : -1);
+	if (q != NULL && q->since != 0)
+		sqlite3_bind_int64(st, 4, q->since);
+	return (store_rows(s, ST_ENTRIES, vp, np, 0, cause) == 0 ? 0 : -1);
 }
 
 /* One entry by id. */
@@ -1356,18 +1945,1028 @@ int
 store_entry_get(struct store *s, int64_t id, struct stored_entry **sep,
     char **cause)
 {
-	sqlite3_stmt	*st = s->st[ST_ENTRY_GET];
-	int		 rc;
+	struct stored_entry	**v = NULL;
+	size_t			  n = 0;
 
 	*sep = NULL;
+	sqlite3_bind_int64(s->st[ST_ENTRY_GET], 1, id);
+	if (store_rows(s, ST_ENTRY_GET, &v, &n, 0, cause) != 0)
+		return (-1);
+	if (n > 0) {
+		*sep = v[0];
+		v[0] = NULL;
+	}
+	stored_entries_free(v, n);
+	return (0);
+}
+
+/*
+ * Full-text search. A query SQLite cannot parse is the user's mistake,
+ * not the store's: -2 and "bad query" (HOSTILE-53).
+ */
+int
+store_search(struct store *s, const char *query, int64_t limit,
+    struct stored_entry ***vp, size_t *np, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_SEARCH];
+	char		*why = NULL;
+	int		 code;
+
+	*vp = NULL;
+	*np = 0;
+	if (query == NULL || query[strspn(query, " \t\r\n")] == '\0') {
+		if (cause != NULL)
+			xasprintf(cause, "bad query: it is empty");
+		return (-2);
+	}
+	if (strlen(query) > STORE_QUERY_MAX) {
+		if (cause != NULL)
+			xasprintf(cause, "bad query: longer than %d bytes",
+			    STORE_QUERY_MAX);
+		return (-2);
+	}
+	store_bind_text(st, 1, query);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	code = store_rows(s, ST_SEARCH, vp, np, 1, &why);
+	if (code == 0)
+		return (0);
+	if ((code & 0xff) == SQLITE_ERROR) {
+		/* The FTS5 parser's own words say what is wrong. */
+		if (cause != NULL)
+			xasprintf(cause, "bad query: %s",
+			    sqlite3_errmsg(s->db));
+		free(why);
+		return (-2);
+	}
+	if (cause != NULL)
+		*cause = why;
+	else
+		free(why);
+	return (-1);
+}
+
+/*
+ * SQL functions for the migrations (filling sources, fingerprints and
+ * the search index from entries already stored); the same C code as
+ * store_put uses. SQLITE_DIRECTONLY: not usable from triggers or views a
+ * hostile file could carry.
+ */
+static int
+store_functions(struct store *s, char **cause)
+{
+	static const struct {
+		const char	*name;
+		int		 nargs;
+		void		(*fn)(sqlite3_context *, int,
+				    sqlite3_value **);
+	} fns[] = {
+		{ "fm_canon", 1, store_fn_canon },
+		{ "fm_fp", 2, store_fn_fp },
+		{ "fm_hash", 6, store_fn_hash },
+		{ "fm_text", 1, store_fn_text }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+		if (sqlite3_create_function_v2(s->db, fns[i].name,
+		    fns[i].nargs, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+		    SQLITE_DIRECTONLY, NULL, fns[i].fn, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			store_sqlerr(s, cause);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* Hand a malloc'd string (or NULL) to SQLite as a function's result. */
+static void
+store_fn_result(sqlite3_context *ctx, char *v)
+{
+	if (v == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, v, -1, free);
+}
+
+/* fm_canon(link) */
+static void
+store_fn_canon(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	store_fn_result(ctx, store_canon((const char *)
+	    sqlite3_value_text(argv[0])));
+}
+
+/* fm_fp(title, html) */
+static void
+store_fn_fp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char	*text;
+
+	(void)argc;
+	text = store_text((const char *)sqlite3_value_text(argv[1]));
+	store_fn_result(ctx, store_fingerprint((const char *)
+	    sqlite3_value_text(argv[0]), text));
+	free(text);
+}
+
+/* fm_hash(title, link, author, summary, content, categories) */
+static void
+store_fn_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*f[6];
+	int		 i;
+
+	for (i = 0; i < argc && i < 6; i++)
+		f[i] = (const char *)sqlite3_value_text(argv[i]);
+	sqlite3_result_int64(ctx, store_hash(f, i));
+}
+
+/* fm_text(html) */
+static void
+store_fn_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	store_fn_result(ctx, store_text((const char *)
+	    sqlite3_value_text(argv[0])));
+}
+
+/*
+ * Is this query parameter (name of len bytes) a tracking one, that
+ * links to one story carry or not depending on who shared them?
+ */
+static int
+store_tracking_param(const char *name, size_t len)
+{
+	static const char	*names[] = {
+		"fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid",
+		"twclid", "ttclid", "igshid", "mc_cid", "mc_eid", "_ga",
+		"_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
+		"oly_enc_id", "vero_id", "wickedid", "ref_src", "__s",
+		"s_cid", "cmpid", "ncid", "sr_share", "at_medium",
+		"at_campaign"
+	};
+	size_t			 i;
+
+	if (len >= 4 && strncasecmp(name, "utm_", 4) == 0)
+		return (1);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strlen(names[i]) == len &&
+		    strncasecmp(name, names[i], len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The canonical form of an absolute http(s) link, for telling that two
+ * links name one story: scheme and host in lower case, no user
+ * information, no default port, "/" for an empty path, no fragment, no
+ * empty or tracking query parameters (utm_*, fbclid, gclid, ...). The
+ * path and the other parameters are kept as they are (servers may tell
+ * case apart). Returns NULL for anything else, and for a link to a site's
+ * home page (items that all link there are not one story). Plain string work on an
+ * already absolute URL (parse resolved it), so the store needs no URL
+ * library.
+ */
+static char *
+store_canon(const char *url)
+{
+	struct buf	 b;
+	const char	*p, *end, *host, *hend, *port, *q, *frag, *param;
+	const char	*defport;
+	size_t		 len, nlen;
+	int		 nparams = 0, root;
+
+	if (url == NULL)
+		return (NULL);
+	if (strncasecmp(url, "http://", 7) == 0) {
+		p = url + 7;
+		defport = "80";
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		p = url + 8;
+		defport = "443";
+	} else
+		return (NULL);
+	if (strpbrk(url, " \t\r\n") != NULL)
+		return (NULL);
+
+	/* The authority: [userinfo@]host[:port]. */
+	end = p + strcspn(p, "/?#");
+	host = p;
+	for (q = p; q < end; q++) {
+		if (*q == '@')
+			host = q + 1;
+	}
+	port = NULL;
+	if (*host == '[') {
+		if ((hend = memchr(host, ']', end - host)) == NULL)
+			return (NULL);
+		hend++;
+		if (hend < end && *hend != ':')
+			return (NULL);
+	} else
+		hend = host + strcspn(host, ":/?#");
+	if (hend > end)
+		hend = end;
+	if (hend < end && *hend == ':')
+		port = hend + 1;
+	/* A trailing dot names the same host. */
+	while (hend > host && hend[-1] == '.')
+		hend--;
+	if (hend == host)
+		return (NULL);
+
+	buf_init(&b);
+	buf_adds(&b, defport[0] == '8' ? "http://" : "https://");
+	for (q = host; q < hend; q++)
+		buf_addc(&b, tolower((unsigned char)*q));
+	if (port != NULL) {
+		while (port < end && *port == '0' && end - port > 1)
+			port++;
+		len = end - port;
+		for (q = port; q < end; q++) {
+			if (!isdigit((unsigned char)*q)) {
+				buf_free(&b);
+				return (NULL);
+			}
+		}
+		if (len != 0 && (len != strlen(defport) ||
+		    strncmp(port, defport, len) != 0)) {
+			buf_addc(&b, ':');
+			buf_add(&b, port, len);
+		}
+	}
+
+	/* The path, as it is. */
+	p = end;
+	len = strcspn(p, "?#");
+	root = len == 0 || (len == 1 && *p == '/');
+	if (len == 0)
+		buf_addc(&b, '/');
+	else
+		buf_add(&b, p, len);
+	p += len;
+
+	/* The query, without empty and tracking parameters. */
+	if (*p == '?') {
+		p++;
+		if ((frag = strchr(p, '#')) == NULL)
+			frag = p + strlen(p);
+		while (p < frag) {
+			param = p;
+			len = strcspn(param, "&#");
+			if (param + len > frag)
+				len = frag - param;
+			p = param + len;
+			if (p < frag && *p == '&')
+				p++;
+			nlen = strcspn(param, "=&#");
+			if (nlen > len)
+				nlen = len;
+			if (len == 0 || store_tracking_param(param, nlen))
+				continue;
+			buf_addc(&b, nparams++ == 0 ? '?' : '&');
+			buf_add(&b, param, len);
+		}
+	}
+	/* A site's home page names no story: items linking there differ. */
+	if (root && nparams == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_steal(&b, NULL));
+}
+
+/*
+ * Append text normalized for fingerprints: ASCII letters in lower case,
+ * runs of anything but letters and digits as one space (non-ASCII
+ * bytes, the letters of other scripts, are kept as they are).
+ */
+static void
+store_norm(struct buf *b, const char *s)
+{
+	const unsigned char	*p;
+	int			 space = 0;
+
+	if (s == NULL)
+		return;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (isalnum(*p) || *p >= 0x80) {
+			if (space && b->len > 0 && b->data[b->len - 1] != '\n')
+				buf_addc(b, ' ');
+			space = 0;
+			buf_addc(b, tolower(*p));
+		} else
+			space = 1;
+	}
+}
+
+/*
+ * The fingerprint of a title and text: "w" (long text: may match
+ * across feeds) or "n", and the hash of both normalized. NULL when there
+ * is too little to tell stories apart.
+ */
+static char *
+store_fingerprint(const char *title, const char *text)
+{
+	struct buf	 b;
+	char		*fp = NULL;
+	size_t		 tlen;
+	uint64_t	 h;
+
+	buf_init(&b);
+	store_norm(&b, title);
+	buf_addc(&b, '\n');
+	tlen = b.len;
+	store_norm(&b, text);
+	if (b.len - 1 >= STORE_FP_MIN) {
+		h = buf_hash(BUF_HASH_INIT, b.data, b.len);
+		xasprintf(&fp, "%c%016llx", b.len - tlen >= STORE_FP_WIDE_MIN ?
+		    'w' : 'n', (unsigned long long)h);
+	}
+	buf_free(&b);
+	return (fp);
+}
+
+/* A hash of what a feed offers for an item (NULL fields told apart). */
+static int64_t
+store_hash(const char **f, size_t n)
+{
+	uint64_t	h = BUF_HASH_INIT;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i] == NULL)
+			h = buf_hash(h, "\x01", 1);
+		else
+			h = buf_hash(h, f[i], strlen(f[i]) + 1);
+	}
+	return ((int64_t)h);
+}
+
+/* The plain text of an entry's HTML, capped for the index. */
+static char *
+store_text(const char *html)
+{
+	char	*t;
+
+	if (html == NULL || *html == '\0')
+		return (NULL);
+	t = html_to_text(html);
+	t[store_cut(t, STORE_FTS_TEXT_MAX)] = '\0';
+	return (t);
+}
+
+/* Prepare a rarely used statement. */
+static int
+store_prep(struct store *s, const char *sql, sqlite3_stmt **st,
+    char **cause)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+		store_sqlerr(s, cause);
+		*st = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Run a rarely used statement with an id as ?1 and no rows. */
+static int
+store_run_id(struct store *s, const char *sql, int64_t id, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prep(s, sql, &st, cause) != 0)
+		return (-1);
 	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE && rc != SQLITE_ROW)
+		store_sqlerr(s, cause);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1);
+}
+
+/* One integer from a rarely used query with ?1 = arg (0 if no row). */
+static int
+store_one_int(struct store *s, const char *sql, int64_t arg, int64_t *v,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prep(s, sql, &st, cause) != 0)
+		return (-1);
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, arg);
+	*v = 0;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*sep = store_entry_row(st);
+		*v = sqlite3_column_int64(st, 0);
 		rc = SQLITE_DONE;
 	}
 	if (rc != SQLITE_DONE)
 		store_sqlerr(s, cause);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_finalize(st);
 	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Remember a removed story by "KIND VALUE" (feed_id 0: any feed's). */
+static int
+store_tomb_add(struct store *s, const char *kind, const char *value,
+    int64_t feed_id, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_TOMB_ADD];
+	char		*key;
+	int		 r;
+
+	if (value == NULL)
+		return (0);
+	if (feed_id != 0)
+		xasprintf(&key, "%s %lld %s", kind, (long long)feed_id, value);
+	else
+		xasprintf(&key, "%s %s", kind, value);
+	store_bind_text(st, 1, key);
+	if (feed_id != 0)
+		sqlite3_bind_int64(st, 2, feed_id);
+	sqlite3_bind_int64(st, 3, now);
+	r = store_step_done(s, ST_TOMB_ADD, cause);
+	free(key);
+	return (r);
+}
+
+/*
+ * Take a feed out of a story (inside a transaction), with a tombstone
+ * for that feed's id of it. The story goes too, with tombstones for its
+ * canonical links and fingerprints, when no source is left; otherwise
+ * another source becomes its first if this one was. *gone is set to 1
+ * if the story went.
+ */
+static int
+store_drop_source(struct store *s, int64_t entry_id, int64_t feed_id,
+    int64_t now, int64_t *gone, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 left;
+	int		 rc, r = -1;
+
+	*gone = 0;
+	if (store_prep(s, "SELECT guid FROM entry_sources WHERE "
+	    "entry_id = ?1 AND feed_id = ?2", &st, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(st, 2, feed_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_tomb_add(s, "g", (const char *)
+		    sqlite3_column_text(st, 0), feed_id, now, cause) != 0)
+			goto out;
+	} else if (rc != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (store_one_int(s, "SELECT count(*) FROM entry_sources WHERE "
+	    "entry_id = ?1", entry_id, &left, cause) != 0)
+		goto out;
+	if (left <= 1) {
+		/* The last source: the story goes, and stays gone. */
+		if (store_prep(s, "SELECT canon, fp FROM entry_sources WHERE "
+		    "entry_id = ?1 UNION SELECT canon, NULL FROM entries "
+		    "WHERE id = ?1", &st, cause) != 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, entry_id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (store_tomb_add(s, "c", (const char *)
+			    sqlite3_column_text(st, 0), 0, now, cause) != 0 ||
+			    store_tomb_add(s, "f", (const char *)
+			    sqlite3_column_text(st, 1), 0, now, cause) != 0)
+				goto out;
+		}
+		if (rc != SQLITE_DONE) {
+			store_sqlerr(s, cause);
+			goto out;
+		}
+		if (store_run_id(s, "DELETE FROM entries WHERE id = ?1",
+		    entry_id, cause) != 0)
+			goto out;
+		*gone = 1;
+		r = 0;
+		goto out;
+	}
+	if (store_prep(s, "DELETE FROM entry_sources WHERE entry_id = ?1 "
+	    "AND feed_id = ?2", &st, cause) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(st, 2, feed_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* The earliest other source becomes the first. */
+	if (store_run_id(s, "UPDATE entries SET "
+	    "feed_id = (SELECT feed_id FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id ORDER BY first_seen, feed_id "
+	    "    LIMIT 1), "
+	    "guid = (SELECT guid FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id ORDER BY first_seen, feed_id "
+	    "    LIMIT 1), "
+	    "link = (SELECT link FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id ORDER BY first_seen, feed_id "
+	    "    LIMIT 1) "
+	    "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM entry_sources es "
+	    "    WHERE es.entry_id = entries.id "
+	    "    AND es.feed_id = entries.feed_id)", entry_id, cause) != 0)
+		goto out;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	return (r);
+}
+
+/* Remove one story for good. */
+int
+store_entry_remove(struct store *s, int64_t id, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 now, exists, gone = 0, fid;
+	int		 rc;
+
+	now = time(NULL);
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	if (store_one_int(s, "SELECT count(*) FROM entries WHERE id = ?1",
+	    id, &exists, cause) != 0)
+		goto fail;
+	if (!exists) {
+		store_rollback(s);
+		return (0);
+	}
+	/* Each source in turn; the last one takes the story with it. */
+	while (!gone) {
+		if (store_one_int(s, "SELECT COALESCE((SELECT feed_id FROM "
+		    "entry_sources WHERE entry_id = ?1 LIMIT 1), 0)", id,
+		    &fid, cause) != 0)
+			goto fail;
+		if (fid == 0) {
+			/* No source row at all (inconsistent): just go. */
+			if (store_prep(s, "SELECT canon FROM entries WHERE "
+			    "id = ?1", &st, cause) != 0)
+				goto fail;
+			sqlite3_bind_int64(st, 1, id);
+			if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+			    store_tomb_add(s, "c", (const char *)
+			    sqlite3_column_text(st, 0), 0, now, cause) != 0)
+				goto fail;
+			sqlite3_finalize(st);
+			st = NULL;
+			if (store_run_id(s, "DELETE FROM entries WHERE id = ?1",
+			    id, cause) != 0)
+				goto fail;
+			break;
+		}
+		if (store_drop_source(s, id, fid, now, &gone, cause) != 0)
+			goto fail;
+	}
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	return (1);
+
+fail:
+	sqlite3_finalize(st);
+	store_rollback(s);
+	return (-1);
+}
+
+/*
+ * One batch of retention for one feed (inside a transaction): up to max
+ * of its sources beyond its newest keep, or dated before cutoff (0:
+ * none), leave it.
+ */
+static int
+store_prune_feed(struct store *s, int64_t feed_id, int64_t keep,
+    int64_t cutoff, int64_t max, int64_t now, int64_t *nsources,
+    int64_t *nentries, char **cause)
+{
+	sqlite3_stmt	*st;
+	int64_t		*ids = NULL, gone;
+	size_t		 n = 0, i;
+	int		 rc, r = -1;
+
+	if (store_prep(s, "SELECT entry_id FROM (SELECT es.entry_id, "
+	    "    " STORE_ENTRY_DATE " AS t, row_number() OVER (ORDER BY "
+	    "    " STORE_ENTRY_DATE " DESC, e.id DESC) AS rank "
+	    "    FROM entry_sources es JOIN entries e ON e.id = es.entry_id "
+	    "    WHERE es.feed_id = ?1) "
+	    "WHERE (?2 > 0 AND rank > ?2) OR (?3 > 0 AND t < ?3) LIMIT ?4",
+	    &st, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, keep);
+	sqlite3_bind_int64(st, 3, cutoff);
+	sqlite3_bind_int64(st, 4, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		store_sqlerr(s, cause);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (store_drop_source(s, ids[i], feed_id, now, &gone,
+		    cause) != 0)
+			goto out;
+		(*nsources)++;
+		*nentries += gone;
+	}
+	r = 0;
+out:
+	free(ids);
+	return (r);
+}
+
+/* Retention over every feed, a batch per transaction. */
+int
+store_prune(struct store *s, const struct store_retention *ret,
+    int64_t now, int64_t max, int64_t *nsourcesp, int64_t *nentriesp,
+    char **cause)
+{
+	struct store_feed	**feeds = NULL;
+	size_t			  nfeeds = 0, i;
+	int64_t			  keep, days, cutoff, batch, before;
+	int64_t			  nsources = 0, nentries = 0;
+	int			  r = -1;
+
+	if (store_feeds(s, &feeds, &nfeeds, cause) != 0)
+		goto out;
+	for (i = 0; i < nfeeds; i++) {
+		keep = feeds[i]->keep_per_feed >= 0 ?
+		    feeds[i]->keep_per_feed : ret->keep_per_feed;
+		days = feeds[i]->keep_days >= 0 ? feeds[i]->keep_days :
+		    ret->keep_days;
+		cutoff = days > 0 ? now - days * 86400 : 0;
+		if (keep <= 0 && cutoff == 0)
+			continue;
+		for (;;) {
+			batch = STORE_PRUNE_BATCH;
+			if (max > 0 && max - nsources < batch)
+				batch = max - nsources;
+			if (batch <= 0)
+				break;
+			before = nsources;
+			if (store_begin(s, cause) != 0)
+				goto out;
+			if (store_prune_feed(s, feeds[i]->id, keep, cutoff,
+			    batch, now, &nsources, &nentries, cause) != 0 ||
+			    store_commit(s, cause) != 0) {
+				store_rollback(s);
+				nsources = before;
+				goto out;
+			}
+			if (nsources - before < batch)
+				break;
+		}
+	}
+	r = 0;
+out:
+	store_feeds_free(feeds, nfeeds);
+	if (nsourcesp != NULL)
+		*nsourcesp = nsources;
+	if (nentriesp != NULL)
+		*nentriesp = nentries;
+	return (r);
+}
+
+/*
+ * Can the CLI change this feed? A feed the configuration declares is
+ * changed there (editing, removing), not here. Returns NULL with the
+ * feed's origin checked, or the reason (caller frees).
+ */
+static char *
+store_feed_check(struct store *s, int64_t id, int config_ok, char **cause)
+{
+	struct store_feed	*f = NULL;
+	char			*why = NULL;
+
+	if (store_feed_query(s, ST_FEED_BY_ID, NULL, id, &f, cause) != 0)
+		return (xstrdup(""));
+	if (f == NULL)
+		xasprintf(&why, "no feed %lld", (long long)id);
+	else if (!config_ok && strcmp(f->origin, "config") == 0)
+		xasprintf(&why, "feed %lld is declared in the configuration: "
+		    "change it there", (long long)id);
+	store_feed_free(f);
+	return (why);
+}
+
+/* Subscribe to a feed from the CLI. */
+int
+store_feed_add(struct store *s, const char *url,
+    const struct store_feed_edit *ed, int64_t *idp, char **cause)
+{
+	struct store_feed	*f = NULL;
+	sqlite3_stmt		*st = NULL;
+	char			*label = NULL, *category = NULL;
+	int			 r = -1;
+
+	if (url == NULL || *url == '\0' || strlen(url) > STORE_LINK_MAX) {
+		store_error(s, cause, "bad feed URL");
+		return (-1);
+	}
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	if (store_feed_query(s, ST_FEED_BY_URL, url, 0, &f, cause) != 0)
+		goto fail;
+	if (f != NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "feed %lld has that URL already",
+			    (long long)f->id);
+		goto fail;
+	}
+	if (ed != NULL && ed->label != NULL && *ed->label != '\0')
+		label = store_clean(ed->label, STORE_META_MAX, 0);
+	category = store_clean(ed != NULL && ed->category != NULL &&
+	    *ed->category != '\0' ? ed->category : "Uncategorized",
+	    STORE_META_MAX, 0);
+	if (store_prep(s, "INSERT INTO feeds (url, fetch_url, label, "
+	    "category, interval, origin) VALUES (?1, ?1, ?2, ?3, ?4, 'cli')",
+	    &st, cause) != 0)
+		goto fail;
+	store_bind_text(st, 1, url);
+	store_bind_text(st, 2, label);
+	store_bind_text(st, 3, category);
+	sqlite3_bind_int64(st, 4, ed != NULL && ed->interval > 0 ?
+	    ed->interval : 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		goto fail;
+	}
+	if (idp != NULL)
+		*idp = sqlite3_last_insert_rowid(s->db);
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	sqlite3_finalize(st);
+	store_feed_free(f);
+	free(label);
+	free(category);
+	return (r);
+}
+
+/* Change a CLI feed's label, category or interval. */
+int
+store_feed_edit(struct store *s, int64_t id, const struct store_feed_edit *ed,
+    char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	char		*why, *label = NULL, *category = NULL;
+	int		 r = -1;
+
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	if ((why = store_feed_check(s, id, 0, cause)) != NULL) {
+		if (*why != '\0' && cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		goto fail;
+	}
+	if (ed->label != NULL)
+		label = store_clean(ed->label, STORE_META_MAX, 0);
+	if (ed->category != NULL && *ed->category != '\0')
+		category = store_clean(ed->category, STORE_META_MAX, 0);
+	if (store_prep(s, "UPDATE feeds SET "
+	    "label = CASE WHEN ?2 THEN NULLIF(?3, '') ELSE label END, "
+	    "category = COALESCE(?4, category), "
+	    "interval = CASE WHEN ?5 >= 0 THEN ?5 ELSE interval END "
+	    "WHERE id = ?1", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, label != NULL);
+	store_bind_text(st, 3, label);
+	store_bind_text(st, 4, category);
+	sqlite3_bind_int64(st, 5, ed->interval);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		goto fail;
+	}
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	store_rollback(s);
+out:
+	sqlite3_finalize(st);
+	free(label);
+	free(category);
+	return (r);
+}
+
+/*
+ * Unsubscribe a CLI feed. Stories it shares keep their other sources
+ * (one of them becomes the first); stories only it carried go with it
+ * (the cascade, and the trigger for their search rows).
+ */
+int
+store_feed_remove(struct store *s, int64_t id, char **cause)
+{
+	char	*why;
+
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	if ((why = store_feed_check(s, id, 0, cause)) != NULL) {
+		if (*why != '\0' && cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		goto fail;
+	}
+	if (store_run_id(s, "UPDATE entries SET "
+	    "feed_id = (SELECT feed_id FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id AND es.feed_id != ?1 "
+	    "    ORDER BY first_seen, feed_id LIMIT 1), "
+	    "guid = (SELECT guid FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id AND es.feed_id != ?1 "
+	    "    ORDER BY first_seen, feed_id LIMIT 1), "
+	    "link = (SELECT link FROM entry_sources es WHERE "
+	    "    es.entry_id = entries.id AND es.feed_id != ?1 "
+	    "    ORDER BY first_seen, feed_id LIMIT 1) "
+	    "WHERE feed_id = ?1 AND EXISTS (SELECT 1 FROM entry_sources es "
+	    "    WHERE es.entry_id = entries.id AND es.feed_id != ?1)",
+	    id, cause) != 0 ||
+	    store_run_id(s, "DELETE FROM tombstones WHERE feed_id = ?1", id,
+	    cause) != 0 ||
+	    store_run_id(s, "DELETE FROM feeds WHERE id = ?1", id,
+	    cause) != 0)
+		goto fail;
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	return (0);
+fail:
+	store_rollback(s);
+	return (-1);
+}
+
+/* The user's switch: on (a gone or disabled feed is due now) or off. */
+int
+store_feed_enable(struct store *s, int64_t id, int on, char **cause)
+{
+	char	*why;
+
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	if ((why = store_feed_check(s, id, 1, cause)) != NULL) {
+		if (*why != '\0' && cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		goto fail;
+	}
+	if (store_run_id(s, on ?
+	    "UPDATE feeds SET enabled = 1, next_poll = NULL, "
+	    "    error_count = 0, status = CASE WHEN status IN "
+	    "    ('disabled', 'gone') THEN 'new' ELSE status END "
+	    "WHERE id = ?1" :
+	    "UPDATE feeds SET enabled = 0, status = 'disabled' WHERE id = ?1",
+	    id, cause) != 0)
+		goto fail;
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	return (0);
+fail:
+	store_rollback(s);
+	return (-1);
+}
+
+/* Counts and sizes, in one read transaction so they agree. */
+int
+store_stats(struct store *s, struct store_stats *ss, char **cause)
+{
+	static const struct {
+		const char	*sql;
+		size_t		 off;
+	} q[] = {
+		{ "PRAGMA user_version",
+		    offsetof(struct store_stats, schema_version) },
+		{ "SELECT count(*) FROM feeds",
+		    offsetof(struct store_stats, feeds) },
+		{ "SELECT count(*) FROM feeds WHERE enabled",
+		    offsetof(struct store_stats, feeds_enabled) },
+		{ "SELECT count(*) FROM entries",
+		    offsetof(struct store_stats, entries) },
+		{ "SELECT count(*) FROM entry_sources",
+		    offsetof(struct store_stats, sources) },
+		{ "SELECT count(*) FROM (SELECT entry_id FROM entry_sources "
+		    "GROUP BY entry_id HAVING count(*) > 1)",
+		    offsetof(struct store_stats, shared) },
+		{ "SELECT count(*) FROM tombstones",
+		    offsetof(struct store_stats, tombstones) },
+		{ "SELECT COALESCE(min(" STORE_ENTRY_DATE "), -1) "
+		    "FROM entries e", offsetof(struct store_stats, oldest) },
+		{ "SELECT COALESCE(max(" STORE_ENTRY_DATE "), -1) "
+		    "FROM entries e", offsetof(struct store_stats, newest) },
+		{ "SELECT page_count * page_size FROM pragma_page_count, "
+		    "pragma_page_size", offsetof(struct store_stats, bytes) }
+	};
+	size_t	i;
+	int	r = -1;
+
+	memset(ss, 0, sizeof *ss);
+	if (store_exec(s, "BEGIN", cause) != 0)
+		return (-1);
+	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
+		if (store_one_int(s, q[i].sql, 0,
+		    (int64_t *)((char *)ss + q[i].off), cause) != 0)
+			goto out;
+	}
+	if (ss->entries == 0)
+		ss->oldest = ss->newest = TIME_NONE;
+	r = 0;
+out:
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return (r);
+}
+
+/* Integrity, then consistency: one line per problem. */
+int
+store_check(struct store *s, char ***pp, size_t *np, char **cause)
+{
+	static const struct {
+		const char	*sql;
+		const char	*what;
+	} q[] = {
+		{ "SELECT count(*) FROM pragma_foreign_key_check",
+		    "rows pointing to a missing feed or entry" },
+		{ "SELECT count(*) FROM entries e WHERE NOT EXISTS (SELECT 1 "
+		    "FROM entry_sources es WHERE es.entry_id = e.id "
+		    "AND es.feed_id = e.feed_id)",
+		    "entries without a source row for their first source" },
+		{ "SELECT count(*) FROM entries e WHERE NOT EXISTS (SELECT 1 "
+		    "FROM entries_fts WHERE rowid = e.id)",
+		    "entries missing from the search index" },
+		{ "SELECT (SELECT count(*) FROM entries_fts) - "
+		    "(SELECT count(*) FROM entries)",
+		    "search index rows for no entry" },
+		{ "SELECT count(*) FROM feeds WHERE enabled AND status IN "
+		    "('disabled', 'gone')",
+		    "feeds enabled in a status that is never polled" }
+	};
+	sqlite3_stmt	 *st;
+	char		**v = NULL, *line;
+	const char	 *text;
+	size_t		  n = 0, i;
+	int64_t		  count;
+	int		  rc, r = -1;
+
+	*pp = NULL;
+	*np = 0;
+	if (store_exec(s, "BEGIN", cause) != 0)
+		return (-1);
+	if (store_prep(s, "PRAGMA integrity_check(100)", &st, cause) != 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(st, 0);
+		if (text == NULL || strcmp(text, "ok") == 0)
+			continue;
+		xasprintf(&line, "integrity: %s", text);
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = line;
+	}
+	if (rc != SQLITE_DONE) {
+		xasprintf(&line, "integrity: %s", sqlite3_errmsg(s->db));
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = line;
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
+		if (store_one_int(s, q[i].sql, 0, &count, cause) != 0)
+			goto out;
+		if (count != 0) {
+			xasprintf(&line, "%lld %s", (long long)count,
+			    q[i].what);
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = line;
+		}
+	}
+	r = 0;
+out:
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (r != 0) {
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return (-1);
+	}
+	*pp = v;
+	*np = n;
+	return (0);
 }

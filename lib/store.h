@@ -38,6 +38,39 @@ struct store_feed {
 	char	*error;		/* last error text, or NULL */
 	char	*malformed;	/* why the last document needed recovery */
 	int64_t	 entries;	/* stories it carried that the store holds */
+	char	*origin;	/* "config" or "cli" */
+	int64_t	 keep_days;	/* -1: the [daemon] value */
+	int64_t	 keep_per_feed;	/* -1: the [daemon] value */
+};
+
+/*
+ * A change to a feed's settings (store_feed_add, store_feed_edit). NULL
+ * or -1 leaves a setting as it is; an empty label clears it.
+ */
+struct store_feed_edit {
+	const char	*label;
+	const char	*category;
+	int64_t		 interval;	/* ms; 0 = the default */
+};
+
+/* Retention defaults: the [daemon] keep_days and keep_per_feed. */
+struct store_retention {
+	int64_t		 keep_days;	/* 0: never by age */
+	int64_t		 keep_per_feed;	/* 0: no limit */
+};
+
+/* What store_stats counts. */
+struct store_stats {
+	int64_t		 schema_version;
+	int64_t		 feeds;
+	int64_t		 feeds_enabled;
+	int64_t		 entries;
+	int64_t		 sources;	/* (entry, feed) pairs */
+	int64_t		 shared;	/* entries with two sources or more */
+	int64_t		 tombstones;
+	int64_t		 oldest;	/* entry dates, or TIME_NONE */
+	int64_t		 newest;
+	int64_t		 bytes;		/* database file, WAL excluded */
 };
 
 /* The outcome of one poll, written with its entries in one transaction. */
@@ -56,6 +89,7 @@ struct store_query {
 	int64_t		 limit;		/* 0 = all */
 	int64_t		 feed_id;	/* 0 = every feed */
 	const char	*category;	/* NULL = every category */
+	int64_t		 since;		/* dated at or after; 0 = any */
 };
 
 /*
@@ -67,7 +101,7 @@ void		 store_close(struct store *);
 
 /*
  * Make the feeds table match the feeds a configuration declares: add new
- * ones, update label, category and interval of known ones (matched by
+ * ones, update label, category, interval and retention of known ones (matched by
  * declared URL, so state survives). Returns 0 or -1 with *cause.
  */
 int		 store_sync_feeds(struct store *, const struct conf *,
@@ -88,9 +122,13 @@ void		 store_feeds_free(struct store_feed **, size_t);
 
 /*
  * Record one poll: the fetch state, the feed's metadata and entries from
- * doc (NULL on 304 or failure), in one transaction. Entries are
- * deduplicated by (feed, id). *nnew (may be NULL) is set to the number
- * of entries inserted. Returns 0 or -1 with *cause; on -1 nothing is
+ * doc (NULL on 304 or failure), in one transaction. An item is the
+ * entry it was before if the feed's id for it, else its canonical link,
+ * else its normalized title and text match; across feeds, the same
+ * canonical link (or the same long text) is one entry with several
+ * sources. Unchanged items cause no write; an item removed before (a
+ * tombstone) is not stored again. *nnew (may be NULL) is set to the
+ * number of entries inserted. Returns 0 or -1 with *cause; on -1 nothing is
  * written.
  */
 int		 store_put(struct store *, int64_t feed_id,
@@ -110,6 +148,70 @@ int		 store_entries(struct store *, const struct store_query *,
  */
 int		 store_entry_get(struct store *, int64_t id,
 		     struct stored_entry **se, char **cause);
+
+/*
+ * Full-text search (FTS5) over title, text and author: words, "phrases",
+ * prefix*, AND/OR/NOT, column:word. Entries best match first, each with
+ * a snippet (se->snippet, matches between [ and ]). Returns 0, -1 with
+ * *cause, or -2 with *cause starting "bad query" when the query is not
+ * valid syntax (HOSTILE-53).
+ */
+int		 store_search(struct store *, const char *query, int64_t limit,
+		     struct stored_entry ***, size_t *, char **cause);
+
+/*
+ * Subscriptions made with the CLI (origin "cli"). store_feed_add fails
+ * if a feed has that URL already; *id (may be NULL) gets the new id.
+ * store_feed_edit and store_feed_remove refuse a feed the configuration
+ * declares (it would come back at the next start). Removing a feed
+ * removes the stories only it carried; a story it shares stays with its
+ * other sources. store_feed_enable turns polling on (a "gone" or
+ * "disabled" feed becomes "new": due now) or off (status "disabled",
+ * which the configuration does not override). All return 0 or -1 with
+ * *cause.
+ */
+int		 store_feed_add(struct store *, const char *url,
+		     const struct store_feed_edit *, int64_t *id,
+		     char **cause);
+int		 store_feed_edit(struct store *, int64_t id,
+		     const struct store_feed_edit *, char **cause);
+int		 store_feed_remove(struct store *, int64_t id, char **cause);
+int		 store_feed_enable(struct store *, int64_t id, int on,
+		     char **cause);
+
+/*
+ * Remove an entry and remember it (a tombstone per source id, its
+ * canonical link and text), so no feed brings it back. Returns 1 if
+ * removed, 0 if there is no such entry, -1 with *cause.
+ */
+int		 store_entry_remove(struct store *, int64_t id, char **cause);
+
+/*
+ * Retention: a feed keeps its newest keep_per_feed stories, and none
+ * older than keep_days (the feed's own values, else the defaults). A
+ * story leaves a feed it expired in, with a tombstone so that feed does
+ * not bring it back; a story no feed keeps is removed. Works in
+ * transactions of a few hundred rows, so writers and readers are never
+ * held up long; at most max sources go per call (0: all that expired).
+ * *nsources and *nentries (may be NULL) count what went. Returns 0 or
+ * -1 with *cause (what earlier batches removed stays removed).
+ */
+int		 store_prune(struct store *, const struct store_retention *,
+		     int64_t now, int64_t max, int64_t *nsources,
+		     int64_t *nentries, char **cause);
+
+/* Counts and sizes. Returns 0 or -1 with *cause. */
+int		 store_stats(struct store *, struct store_stats *,
+		     char **cause);
+
+/*
+ * Integrity (PRAGMA integrity_check, foreign keys) and consistency
+ * (every entry has its sources and its search row). Sets *problems to
+ * one line per problem found (none: *n = 0; free each and the array).
+ * Returns 0, or -1 with *cause if the checks could not run.
+ */
+int		 store_check(struct store *, char ***problems, size_t *n,
+		     char **cause);
 
 /*
  * A number that changes whenever any connection commits a change to the

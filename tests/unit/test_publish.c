@@ -90,6 +90,7 @@ entry_add_source(struct stored_entry *se, const char *label,
 	se->sources = xreallocarray(se->sources, se->nsources + 1,
 	    sizeof *se->sources);
 	src = &se->sources[se->nsources++];
+	memset(src, 0, sizeof *src);
 	src->feed_id = (int64_t)se->nsources;
 	src->label = label != NULL ? xstrdup(label) : NULL;
 	src->site = site != NULL ? xstrdup(site) : NULL;

@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <sys/wait.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,17 @@ static void	 test_find_and_query(void);
 static void	 test_readonly(void);
 static void	 test_reopen_and_resync(void);
 static void	 test_refused(void);
+static void	 test_migrate_v1(void);
+static void	 test_cross_feed(void);
+static void	 test_rotating(void);
+static void	 test_prune(void);
+static void	 test_search(void);
+static void	 test_feed_cli(void);
+static void	 test_concurrent(void);
+static struct store *fresh(const char *, struct conf **);
+static struct entry *story(const char *, const char *, const char *,
+		    const char *, int64_t);
+static size_t	 search_n(struct store *, const char *, int *);
 
 static char *
 path_in(const char *name)
@@ -233,6 +246,8 @@ conf_add(struct conf *c, const char *url, const char *label,
 	cf->category = xstrdup(category != NULL ? category : "Uncategorized");
 	cf->interval = interval;
 	cf->allow_private = -1;
+	cf->keep_days = -1;
+	cf->keep_per_feed = -1;
 	cf->line = (int)c->nfeeds;
 }
 
@@ -339,8 +354,8 @@ test_open(void)
 		exit(1);
 	}
 	tap_ok(stat(db_path, &sb) == 0, "the file exists");
-	tap_is_int(db_int(db_path, "PRAGMA user_version"), 1,
-	    "user_version 1");
+	tap_is_int(db_int(db_path, "PRAGMA user_version"), 2,
+	    "user_version 2");
 	mode = db_text(db_path, "PRAGMA journal_mode");
 	tap_is_str(mode, "wal", "WAL mode");
 	free(mode);
@@ -1091,8 +1106,8 @@ test_refused(void)
 	/* HOSTILE-52: a newer schema. */
 	newer = path_in("newer.db");
 	copy_file(db_path, newer);
-	db_exec(newer, "PRAGMA user_version = 2;");
-	refused_intact(newer, "schema version 2 is newer",
+	db_exec(newer, "PRAGMA user_version = 3;");
+	refused_intact(newer, "schema version 3 is newer",
 	    "a newer schema");
 	s = store_open(newer, STORE_READONLY, &cause);
 	tap_ok(s == NULL && cause != NULL && strstr(cause, "newer") != NULL,
@@ -1115,6 +1130,681 @@ test_refused(void)
 	free(newer);
 }
 
+/* A new store file NAME with feeds A, B and C declared. */
+static struct store *
+fresh(const char *name, struct conf **cp)
+{
+	struct store	*s;
+	struct conf	*c;
+	char		*path, *cause = NULL;
+
+	path = path_in(name);
+	s = store_open(path, 0, &cause);
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		exit(1);
+	}
+	free(path);
+	c = mkconf();
+	conf_add(c, FEED_A, "A", "World", 0);
+	conf_add(c, FEED_B, "B", "Asia", 0);
+	conf_add(c, FEED_C, "C", "Tech", 0);
+	if (store_sync_feeds(s, c, &cause) != 0) {
+		tap_diag("%s", cause);
+		exit(1);
+	}
+	if (cp != NULL)
+		*cp = c;
+	else
+		conf_free(c);
+	return (s);
+}
+
+/* An item with an id, a link, a title and a text. */
+static struct entry *
+story(const char *id, const char *link, const char *title, const char *text,
+    int64_t published)
+{
+	struct entry	*e;
+
+	e = entry_new();
+	e->id = id != NULL ? xstrdup(id) : NULL;
+	e->link = link != NULL ? xstrdup(link) : NULL;
+	e->title = xstrdup(title);
+	xasprintf(&e->content, "<p>%s</p>", text);
+	e->published = published;
+	return (e);
+}
+
+/* How many entries a search finds; *r gets store_search's return. */
+static size_t
+search_n(struct store *s, const char *q, int *r)
+{
+	struct stored_entry	**v = NULL;
+	size_t			  n = 0;
+	char			 *cause = NULL;
+	int			  rc;
+
+	rc = store_search(s, q, 0, &v, &n, &cause);
+	if (r != NULL)
+		*r = rc;
+	stored_entries_free(v, n);
+	free(cause);
+	return (rc == 0 ? n : (size_t)-1);
+}
+
+static const char *long_text =
+    "Negotiators from both sides met on Tuesday in the border village and "
+    "agreed on a timetable for the talks, officials said, adding that the "
+    "first round would take place before the end of the month and that "
+    "observers from three other countries had been invited to attend.";
+
+/* A store made by version 1 (the first release) is upgraded in place. */
+static void
+test_migrate_v1(void)
+{
+	static const char *v1 =
+	    "CREATE TABLE feeds (id INTEGER PRIMARY KEY, url TEXT NOT NULL "
+	    "UNIQUE, fetch_url TEXT NOT NULL, label TEXT, category TEXT NOT "
+	    "NULL DEFAULT 'Uncategorized', title TEXT, site TEXT, author "
+	    "TEXT, interval INTEGER NOT NULL DEFAULT 0, enabled INTEGER NOT "
+	    "NULL DEFAULT 1, origin TEXT NOT NULL DEFAULT 'config' CHECK "
+	    "(origin IN ('config', 'cli')), status TEXT NOT NULL DEFAULT "
+	    "'new' CHECK (status IN ('new', 'ok', 'error', 'gone', "
+	    "'disabled', 'refused')), etag TEXT, last_modified TEXT, "
+	    "last_fetch INTEGER, next_poll INTEGER, http_status INTEGER NOT "
+	    "NULL DEFAULT 0, error_count INTEGER NOT NULL DEFAULT 0, error "
+	    "TEXT, malformed TEXT);"
+	    "CREATE TABLE entries (id INTEGER PRIMARY KEY, feed_id INTEGER "
+	    "NOT NULL REFERENCES feeds (id) ON DELETE CASCADE, guid TEXT NOT "
+	    "NULL, title TEXT NOT NULL DEFAULT '', link TEXT, author TEXT, "
+	    "published INTEGER, updated INTEGER, first_seen INTEGER NOT "
+	    "NULL, summary TEXT, content TEXT, categories TEXT, UNIQUE "
+	    "(feed_id, guid));"
+	    "CREATE INDEX entries_date ON entries (COALESCE(published, "
+	    "updated, first_seen) DESC, id DESC);"
+	    "INSERT INTO feeds (id, url, fetch_url, label, status) VALUES "
+	    "(1, 'https://a.example/feed.xml', 'https://a.example/feed.xml', "
+	    "'Old A', 'ok'), (2, 'https://b.example/rss', "
+	    "'https://b.example/rss', NULL, 'ok');"
+	    "INSERT INTO entries (feed_id, guid, title, link, published, "
+	    "first_seen, content, categories) VALUES "
+	    "(1, 'o1', 'Harvest festival opens', 'https://x.example/o1', "
+	    "100, 100, '<p>Lanterns <b>everywhere</b> tonight</p>', "
+	    "'[\"Culture\"]'), "
+	    "(1, 'o2', 'Second old story', 'https://x.example/o2', 200, 200, "
+	    "NULL, NULL), "
+	    "(2, 'o3', 'Third old story', 'https://x.example/o3?utm_medium=x',"
+	    " 300, 300, '<p>text</p>', NULL);"
+	    "PRAGMA application_id = 1178881368; PRAGMA user_version = 1;";
+	struct store		 *s;
+	struct feed_doc		 *d;
+	struct store_fetch	  sf;
+	struct stored_entry	 *se;
+	char			 *path, *cause = NULL, **probs = NULL, *p;
+	size_t			  n = 0, i;
+	int			  nnew = -1, r;
+
+	path = path_in("v1.db");
+	db_exec(path, v1);
+	tap_is_int(db_int(path, "PRAGMA user_version"), 1,
+	    "v1: a version 1 file made by the old schema");
+	s = store_open(path, STORE_READONLY, &cause);
+	tap_ok(s == NULL && cause != NULL && strstr(cause, "older") != NULL,
+	    "v1: a read-only open asks for the upgrade");
+	free(cause);
+	cause = NULL;
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL, "v1: opened read-write: migrated");
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		free(path);
+		return;
+	}
+	tap_is_int(db_int(path, "PRAGMA user_version"), 2, "v1: now version 2");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 3,
+	    "v1: entries kept");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entry_sources"), 3,
+	    "v1: one source row each");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries_fts"), 3,
+	    "v1: search index filled");
+	p = db_text(path, "SELECT canon FROM entries WHERE guid = 'o3'");
+	tap_is_str(p, "https://x.example/o3", "v1: canonical links filled");
+	free(p);
+	tap_is_int(search_n(s, "lanterns", NULL), 1,
+	    "v1: old text searchable");
+	tap_is_int(store_check(s, &probs, &n, &cause), 0, "v1: check runs");
+	tap_is_int(n, 0, "v1: consistent after the migration");
+	for (i = 0; i < n; i++) {
+		tap_diag("%s", probs[i]);
+		free(probs[i]);
+	}
+	free(probs);
+	tap_is_int(store_entry_get(s, 1, &se, &cause), 0, "v1: get entry 1");
+	tap_ok(se != NULL && strcmp(se->title, "Harvest festival opens") ==
+	    0 && se->nsources == 1 && strcmp(se->sources[0].label,
+	    "Old A") == 0 && se->ncategories == 1, "v1: entry and source");
+	stored_entry_free(se);
+
+	/* The old entries count as stored: offering them again is a no-op. */
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("o1", "https://x.example/o1",
+	    "Harvest festival opens", "Lanterns <b>everywhere</b> tonight",
+	    100));
+	d->entries[0]->categories = xcalloc(1, sizeof (char *));
+	d->entries[0]->categories[0] = xstrdup("Culture");
+	d->entries[0]->ncategories = 1;
+	sf = fetch_ok(1000);
+	db_exec(path, "CREATE TABLE t_up (n INTEGER); INSERT INTO t_up "
+	    "VALUES (0); CREATE TRIGGER t_up_c AFTER UPDATE ON entry_sources "
+	    "BEGIN UPDATE t_up SET n = n + 1; END;");
+	r = store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_ok(r == 0 && nnew == 0, "v1: an old entry offered again is known");
+	tap_is_int(db_int(path, "SELECT n FROM t_up"), 0,
+	    "v1: and unchanged: no write");
+	feed_doc_free(d);
+	store_close(s);
+
+	/* Opening again does not migrate again. */
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL && db_int(path, "SELECT count(*) FROM entries") == 3,
+	    "v1: reopened at version 2");
+	store_close(s);
+	free(path);
+}
+
+/* HOSTILE-16: one story from several feeds is one entry, all sources. */
+static void
+test_cross_feed(void)
+{
+	struct store		 *s;
+	struct feed_doc		 *d;
+	struct store_fetch	  sf;
+	struct store_query	  q;
+	struct stored_entry	**v = NULL;
+	struct store_feed	 *f;
+	struct stored_entry	 *se;
+	size_t			  n = 0;
+	char			 *cause = NULL, *path, *p;
+	int			  nnew;
+
+	s = fresh("cross.db", NULL);
+	path = path_in("cross.db");
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("a-1",
+	    "https://News.Example:443/world/summit?utm_source=rss&id=7#top",
+	    "Summit set", "Leaders will meet.", 1000));
+	feed_doc_add(d, story("a-2", "https://news.example/other",
+	    "Other story", "Something else entirely.", 900));
+	sf = fetch_ok(5000);
+	tap_is_int(store_put(s, 1, d, &sf, &nnew, &cause), 0, "cross: put A");
+	tap_is_int(nnew, 2, "cross: 2 new from A");
+	feed_doc_free(d);
+
+	/* B carries the first story under its own id and a cleaner URL. */
+	d = mkdoc("B", "https://b.example/", NULL);
+	feed_doc_add(d, story("urn:b:99",
+	    "https://user@news.example/world/summit?id=7&fbclid=XYZ",
+	    "Summit date set", "Leaders will meet, B says.", 1100));
+	/* C has it with http and a port: another scheme is another URL. */
+	sf = fetch_ok(5100);
+	tap_is_int(store_put(s, 2, d, &sf, &nnew, &cause), 0, "cross: put B");
+	tap_is_int(nnew, 0, "cross: B's copy is no new entry");
+	tap_is_int(count_entries(s, 0), 2, "cross: still 2 stories");
+	/* Again: no write, still one. */
+	tap_is_int(store_put(s, 2, d, &sf, &nnew, &cause), 0,
+	    "cross: put B again");
+	tap_is_int(count_entries(s, 0), 2, "cross: still 2 stories again");
+	feed_doc_free(d);
+
+	memset(&q, 0, sizeof q);
+	q.feed_id = 2;
+	tap_is_int(store_entries(s, &q, &v, &n, &cause), 0,
+	    "cross: entries of B");
+	tap_is_int(n, 1, "cross: B carried one story");
+	if (n == 1) {
+		tap_is_str(v[0]->title, "Summit set",
+		    "cross: the first source's title");
+		tap_is_int(v[0]->nsources, 2, "cross: two sources");
+		if (v[0]->nsources == 2) {
+			tap_is_str(v[0]->sources[0].label, "A",
+			    "cross: first source A");
+			tap_is_str(v[0]->sources[1].label, "B",
+			    "cross: then B");
+			p = db_text(path, "SELECT guid FROM entry_sources "
+			    "WHERE feed_id = 2");
+			tap_is_str(p, "urn:b:99", "cross: B's own id for it");
+			free(p);
+			tap_is_str(v[0]->sources[1].link,
+			    "https://user@news.example/world/summit?id=7&"
+			    "fbclid=XYZ", "cross: B's own link");
+			tap_is_str(v[0]->sources[1].feed_key, FEED_B,
+			    "cross: B's feed key");
+		}
+	}
+	stored_entries_free(v, n);
+	f = feed_get(s, FEED_B);
+	tap_ok(f != NULL && f->entries == 1, "cross: feed B counts it");
+	store_feed_free(f);
+	q.feed_id = 0;
+	q.category = "Asia";
+	store_entries(s, &q, &v, &n, &cause);
+	tap_is_int(n, 1, "cross: in B's category too");
+	stored_entries_free(v, n);
+
+	/* Items that link to a site's home page are not one story. */
+	d = mkdoc("C", "https://c.example/", NULL);
+	feed_doc_add(d, story("c-home-1", "https://news.example/",
+	    "Home one", "First.", 10));
+	feed_doc_add(d, story("c-home-2", "https://NEWS.example:443",
+	    "Home two", "Second.", 11));
+	sf = fetch_ok(5200);
+	tap_is_int(store_put(s, 3, d, &sf, &nnew, &cause), 0,
+	    "cross: put C's home page links");
+	tap_is_int(nnew, 2, "cross: two stories, though one home page");
+	feed_doc_free(d);
+	se = entry_by_guid(s, "c-home-1");
+	store_entry_remove(s, se != NULL ? se->id : 0, NULL);
+	stored_entry_free(se);
+	se = entry_by_guid(s, "c-home-2");
+	store_entry_remove(s, se != NULL ? se->id : 0, NULL);
+	stored_entry_free(se);
+
+	/* Near-identical long text from C, another link: one story. */
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("a-3", "https://news.example/talks",
+	    "Talks timetable agreed", long_text, 2000));
+	sf = fetch_ok(6000);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	feed_doc_free(d);
+	d = mkdoc("C", "https://c.example/", NULL);
+	feed_doc_add(d, story("c-1", "https://wire.example/1234",
+	    "Talks Timetable Agreed!", long_text, 2100));
+	/* A short shared title alone is not one story. */
+	feed_doc_add(d, story("c-2", "https://wire.example/5678",
+	    "Other story", "Something else entirely.", 950));
+	sf = fetch_ok(6100);
+	tap_is_int(store_put(s, 3, d, &sf, &nnew, &cause), 0, "cross: put C");
+	tap_is_int(nnew, 1, "cross: the same long text is known, the short "
+	    "one is new");
+	tap_is_int(count_entries(s, 0), 4, "cross: 4 stories");
+	feed_doc_free(d);
+
+	/* Removing A keeps the stories B and C share, with them first. */
+	tap_is_int(store_feed_remove(s, 1, &cause), -1,
+	    "cross: a config feed cannot be removed");
+	tap_ok(cause != NULL && strstr(cause, "configuration") != NULL,
+	    "cross: saying where to change it");
+	free(cause);
+	cause = NULL;
+	db_exec(path, "UPDATE feeds SET origin = 'cli' WHERE id = 1");
+	tap_is_int(store_feed_remove(s, 1, &cause), 0, "cross: remove A");
+	tap_is_int(count_entries(s, 0), 3,
+	    "cross: A's own story went, the shared ones stayed");
+	q.category = NULL;
+	q.feed_id = 2;
+	store_entries(s, &q, &v, &n, &cause);
+	tap_ok(n == 1 && v[0]->nsources == 1 &&
+	    v[0]->sources[0].feed_id == 2 &&
+	    strcmp(v[0]->guid, "urn:b:99") == 0,
+	    "cross: B is now the first source");
+	stored_entries_free(v, n);
+	free(path);
+	store_close(s);
+}
+
+/*
+ * A feed that re-issues its items under new ids (and new dates) does not
+ * grow the store; an item keeps its first published time.
+ */
+static void
+test_rotating(void)
+{
+	struct store		*s;
+	struct feed_doc		*d;
+	struct store_fetch	 sf;
+	struct stored_entry	*se;
+	char			 id[64], link[128], *cause = NULL, *path, *p;
+	int			 poll, i, nnew, total = 0;
+
+	s = fresh("rotate.db", NULL);
+	path = path_in("rotate.db");
+	for (poll = 0; poll < 6; poll++) {
+		d = mkdoc("A", "https://a.example/", NULL);
+		for (i = 0; i < 3; i++) {
+			snprintf(id, sizeof id, "urn:poll%d:item%d", poll, i);
+			snprintf(link, sizeof link,
+			    "https://a.example/item/%d?utm_campaign=p%d", i,
+			    poll);
+			feed_doc_add(d, story(id, link, i == 0 ? "First" :
+			    (i == 1 ? "Second" : "Third"), long_text,
+			    1000 * (i + 1) + poll));
+		}
+		/* A fourth item changes link and id each poll: text only. */
+		snprintf(id, sizeof id, "urn:poll%d:item3", poll);
+		snprintf(link, sizeof link, "https://a.example/s%d/fourth",
+		    poll);
+		feed_doc_add(d, story(id, link, "The fourth item",
+		    "Same words in each poll for the fourth.", 5000 + poll));
+		sf = fetch_ok(10000 + poll);
+		if (store_put(s, 1, d, &sf, &nnew, &cause) != 0) {
+			tap_diag("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		total += nnew;
+		feed_doc_free(d);
+	}
+	tap_is_int(total, 4, "rotate: 4 new over 6 polls");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 4,
+	    "rotate: the store did not grow");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entry_sources"), 4,
+	    "rotate: nor its sources");
+	se = entry_by_guid(s, "urn:poll0:item1");
+	tap_ok(se != NULL && se->published == 2000,
+	    "rotate: first id and first published time kept");
+	stored_entry_free(se);
+	p = db_text(path, "SELECT es.guid FROM entry_sources es JOIN entries "
+	    "e ON e.id = es.entry_id WHERE e.guid = 'urn:poll0:item1'");
+	tap_is_str(p, "urn:poll5:item1",
+	    "rotate: the source has the feed's latest id");
+	free(p);
+	free(path);
+	store_close(s);
+}
+
+/* Retention, tombstones, removal by the user. */
+static void
+test_prune(void)
+{
+	struct store		*s;
+	struct conf		*c;
+	struct feed_doc		*d, *db;
+	struct store_fetch	 sf;
+	struct store_retention	 ret;
+	struct stored_entry	*se;
+	char			 id[32], link[64], *cause = NULL, *path;
+	int64_t			 ns, ne;
+	int			 i, nnew;
+
+	s = fresh("prune.db", &c);
+	path = path_in("prune.db");
+	d = mkdoc("A", "https://a.example/", NULL);
+	for (i = 0; i < 8; i++) {
+		snprintf(id, sizeof id, "p%d", i);
+		snprintf(link, sizeof link, "https://a.example/p/%d", i);
+		feed_doc_add(d, story(id, link, id, "words", 1000 + i * 100));
+	}
+	sf = fetch_ok(100000);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_is_int(nnew, 8, "prune: 8 stored");
+	/* B shares p0, the oldest. */
+	db = mkdoc("B", "https://b.example/", NULL);
+	feed_doc_add(db, story("b-p0", "https://a.example/p/0", "p0 at B",
+	    "words", 1000));
+	store_put(s, 2, db, &sf, &nnew, &cause);
+
+	ret.keep_days = 0;
+	ret.keep_per_feed = 1000;
+	tap_is_int(store_prune(s, &ret, 200000, 0, &ns, &ne, &cause), 0,
+	    "prune: within the limits");
+	tap_ok(ns == 0 && ne == 0, "prune: nothing to do");
+
+	/* A keeps its newest 5: p0..p2 leave A; p0 stays with B. */
+	c->feeds[0].keep_per_feed = 5;
+	store_sync_feeds(s, c, &cause);
+	tap_is_int(store_prune(s, &ret, 200000, 0, &ns, &ne, &cause), 0,
+	    "prune: keep 5 in A");
+	tap_is_int(ns, 3, "prune: 3 sources dropped");
+	tap_is_int(ne, 2, "prune: 2 entries gone (one is B's too)");
+	tap_is_int(count_entries(s, 1), 5, "prune: A has its newest 5");
+	tap_is_int(count_entries(s, 0), 6, "prune: 6 stories");
+	se = entry_by_guid(s, "b-p0");
+	tap_ok(se != NULL && se->nsources == 1 &&
+	    se->sources[0].feed_id == 2, "prune: shared story now B's");
+	stored_entry_free(se);
+
+	/* A pruned entry does not come back when the feed still lists it. */
+	sf = fetch_ok(200100);
+	tap_is_int(store_put(s, 1, d, &sf, &nnew, &cause), 0,
+	    "prune: the same document again");
+	tap_is_int(nnew, 0, "prune: nothing new");
+	tap_is_int(count_entries(s, 1), 5, "prune: still 5 in A");
+	/* Not under a new id either (same canonical link). */
+	free(d->entries[1]->id);
+	d->entries[1]->id = xstrdup("p1-reissued");
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_is_int(nnew, 0, "prune: nor under a new id");
+	tap_is_int(count_entries(s, 0), 6, "prune: still 6 stories");
+
+	/* keep_days: older than the cut-off goes (batch limit: max 1). */
+	c->feeds[0].keep_per_feed = -1;
+	c->feeds[0].keep_days = 1;
+	store_sync_feeds(s, c, &cause);
+	tap_is_int(store_prune(s, &ret, 1450 + 86400, 1, &ns, &ne, &cause), 0,
+	    "prune: by age, one at most");
+	tap_is_int(ns, 1, "prune: max respected");
+	store_prune(s, &ret, 1450 + 86400, 0, &ns, &ne, &cause);
+	tap_is_int(ns, 1, "prune: the rest older than a day");
+	tap_is_int(count_entries(s, 1), 3, "prune: A keeps p5..p7");
+
+	/* The user removes one for good. */
+	se = entry_by_guid(s, "p7");
+	tap_is_int(store_entry_remove(s, se != NULL ? se->id : 0, &cause), 1,
+	    "remove-entry: removed");
+	tap_is_int(store_entry_remove(s, se != NULL ? se->id : 0, &cause), 0,
+	    "remove-entry: twice: no such entry");
+	stored_entry_free(se);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_is_int(nnew, 0, "remove-entry: it does not come back");
+	tap_is_int(count_entries(s, 1), 2, "remove-entry: A has 2");
+	tap_ok(db_int(path, "SELECT count(*) FROM tombstones") >= 6,
+	    "prune: tombstones recorded");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries_fts"),
+	    db_int(path, "SELECT count(*) FROM entries"),
+	    "prune: the search index follows");
+	feed_doc_free(d);
+	feed_doc_free(db);
+	conf_free(c);
+	free(path);
+	store_close(s);
+}
+
+/* Words, phrases, prefixes, snippets; bad queries (HOSTILE-53). */
+static void
+test_search(void)
+{
+	struct store		 *s;
+	struct feed_doc		 *d;
+	struct store_fetch	  sf;
+	struct stored_entry	**v = NULL;
+	char			 *cause = NULL, *path;
+	size_t			  n = 0;
+	int			  nnew, r;
+
+	s = fresh("search.db", NULL);
+	path = path_in("search.db");
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("s1", "https://a.example/s1",
+	    "Pyongyang parade", "Tanks rolled through the capital at dawn.",
+	    100));
+	feed_doc_add(d, story("s2", "https://a.example/s2", "Markets",
+	    "Stocks in Seoul closed higher; the capital city was calm.",
+	    200));
+	d->entries[1]->author = xstrdup("Kim Jiwoo");
+	feed_doc_add(d, story("s3", "https://a.example/s3", "Caf\xc3\xa9 "
+	    "culture", "A review of new caf\xc3\xa9s.", 300));
+	sf = fetch_ok(1000);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	feed_doc_free(d);
+
+	tap_is_int(search_n(s, "capital", NULL), 2, "search: a word");
+	tap_is_int(search_n(s, "\"capital city\"", NULL), 1,
+	    "search: a phrase");
+	tap_is_int(search_n(s, "pyong*", NULL), 1, "search: a prefix");
+	tap_is_int(search_n(s, "jiwoo", NULL), 1, "search: the author");
+	tap_is_int(search_n(s, "cafe", NULL), 1, "search: without accents");
+	tap_is_int(search_n(s, "capital NOT seoul", NULL), 1,
+	    "search: NOT");
+	tap_is_int(search_n(s, "nothing", NULL), 0, "search: no match");
+	r = store_search(s, "dawn", 10, &v, &n, &cause);
+	tap_ok(r == 0 && n == 1 && v[0]->snippet != NULL &&
+	    strstr(v[0]->snippet, "[dawn]") != NULL,
+	    "search: a snippet marks the match");
+	tap_ok(n == 1 && v[0]->nsources == 1, "search: with sources");
+	stored_entries_free(v, n);
+
+	/* HOSTILE-53 */
+	search_n(s, "\"unterminated", &r);
+	tap_is_int(r, -2, "search: bad syntax is a bad query");
+	r = store_search(s, "'); DROP TABLE entries;--", 10, &v, &n, &cause);
+	tap_ok(r == -2 && cause != NULL && strncmp(cause, "bad query", 9) ==
+	    0, "search: an injection string is a bad query");
+	free(cause);
+	cause = NULL;
+	search_n(s, "%", &r);
+	tap_is_int(r, -2, "search: %% is a bad query");
+	search_n(s, "nosuchcolumn:x", &r);
+	tap_is_int(r, -2, "search: an unknown column is a bad query");
+	search_n(s, "   ", &r);
+	tap_is_int(r, -2, "search: empty is a bad query");
+	tap_is_int(search_n(s, "\"'); DROP TABLE entries;--\"", &r), 0,
+	    "search: quoted, it is searched literally");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 3,
+	    "search: entries intact");
+	free(path);
+	store_close(s);
+}
+
+/* Feeds added, edited, switched and removed from the CLI. */
+static void
+test_feed_cli(void)
+{
+	struct store		*s;
+	struct store_feed_edit	 ed;
+	struct store_feed	*f;
+	struct store_stats	 ss;
+	char			*cause = NULL;
+	int64_t			 id = 0;
+
+	s = fresh("cli.db", NULL);
+	memset(&ed, 0, sizeof ed);
+	ed.label = "Dee";
+	ed.category = "Sports";
+	ed.interval = 7200000;
+	tap_is_int(store_feed_add(s, "https://d.example/feed", &ed, &id,
+	    &cause), 0, "cli: add");
+	f = feed_get(s, "Dee");
+	tap_ok(f != NULL && f->id == id && strcmp(f->origin, "cli") == 0 &&
+	    strcmp(f->category, "Sports") == 0 && f->interval == 7200000 &&
+	    strcmp(f->status, "new") == 0 && f->enabled,
+	    "cli: added with its settings, origin cli");
+	store_feed_free(f);
+	tap_is_int(store_feed_add(s, "https://d.example/feed", &ed, NULL,
+	    &cause), -1, "cli: the same URL twice fails");
+	tap_ok(cause != NULL && strstr(cause, "already") != NULL,
+	    "cli: saying so");
+	free(cause);
+	cause = NULL;
+
+	memset(&ed, 0, sizeof ed);
+	ed.label = "";
+	ed.interval = -1;
+	tap_is_int(store_feed_edit(s, id, &ed, &cause), 0, "cli: edit");
+	f = feed_get(s, "https://d.example/feed");
+	tap_ok(f != NULL && f->label == NULL && f->interval == 7200000 &&
+	    strcmp(f->category, "Sports") == 0,
+	    "cli: label cleared, the rest kept");
+	store_feed_free(f);
+	ed.label = "X";
+	tap_is_int(store_feed_edit(s, 1, &ed, &cause), -1,
+	    "cli: a config feed is edited in the config");
+	free(cause);
+	cause = NULL;
+
+	tap_is_int(store_feed_enable(s, 1, 0, &cause), 0, "cli: disable A");
+	f = feed_get(s, FEED_A);
+	tap_ok(f != NULL && !f->enabled && strcmp(f->status, "disabled") == 0,
+	    "cli: disabled");
+	store_feed_free(f);
+	tap_is_int(store_feed_enable(s, 1, 1, &cause), 0, "cli: enable A");
+	f = feed_get(s, FEED_A);
+	tap_ok(f != NULL && f->enabled && strcmp(f->status, "new") == 0,
+	    "cli: enabled and due");
+	store_feed_free(f);
+	tap_is_int(store_feed_enable(s, 999, 1, &cause), -1,
+	    "cli: no such feed");
+	free(cause);
+	cause = NULL;
+
+	tap_is_int(store_feed_remove(s, id, &cause), 0, "cli: remove");
+	f = feed_get(s, "https://d.example/feed");
+	tap_ok(f == NULL, "cli: removed");
+	tap_is_int(store_stats(s, &ss, &cause), 0, "cli: stats");
+	tap_ok(ss.feeds == 3 && ss.schema_version == 2 && ss.bytes > 0 &&
+	    ss.oldest == TIME_NONE, "cli: stats counts");
+	store_close(s);
+}
+
+/*
+ * HOSTILE-51: the CLI and the daemon write at once (two processes, two
+ * connections); both succeed within the busy timeout.
+ */
+static void
+test_concurrent(void)
+{
+	struct store		*s;
+	struct feed_doc		*d;
+	struct store_fetch	 sf;
+	struct store_feed_edit	 ed;
+	char			 id[32], url[64], *cause = NULL, *path;
+	pid_t			 pid;
+	int			 i, status, fails = 0;
+
+	s = fresh("busy.db", NULL);
+	store_close(s);
+	path = path_in("busy.db");
+	if ((pid = fork()) == 0) {
+		/* The daemon: polls with 20 entries each. */
+		s = store_open(path, 0, &cause);
+		for (i = 0; s != NULL && i < 100; i++) {
+			d = mkdoc("A", "https://a.example/", NULL);
+			snprintf(id, sizeof id, "busy%d", i);
+			snprintf(url, sizeof url, "https://a.example/b/%d", i);
+			feed_doc_add(d, story(id, url, id, long_text, i));
+			sf = fetch_ok(1000 + i);
+			if (store_put(s, 1, d, &sf, NULL, &cause) != 0)
+				_exit(2);
+			feed_doc_free(d);
+		}
+		store_close(s);
+		_exit(s == NULL ? 3 : 0);
+	}
+	s = store_open(path, 0, &cause);
+	for (i = 0; s != NULL && i < 100; i++) {
+		memset(&ed, 0, sizeof ed);
+		ed.interval = 0;
+		snprintf(url, sizeof url, "https://cli%d.example/feed", i);
+		if (store_feed_add(s, url, &ed, NULL, &cause) != 0 ||
+		    store_feed_enable(s, 1, i % 2, &cause) != 0) {
+			tap_diag("%s", cause);
+			free(cause);
+			cause = NULL;
+			fails++;
+		}
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "busy: every daemon write succeeded");
+	tap_is_int(fails, 0, "busy: every CLI write succeeded");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 100,
+	    "busy: 100 entries");
+	tap_is_int(db_int(path, "SELECT count(*) FROM feeds"), 103,
+	    "busy: 103 feeds");
+	store_close(s);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1134,6 +1824,13 @@ main(void)
 	test_readonly();
 	test_reopen_and_resync();
 	test_refused();
+	test_migrate_v1();
+	test_cross_feed();
+	test_rotating();
+	test_prune();
+	test_search();
+	test_feed_cli();
+	test_concurrent();
 
 	rm_rf(tmpdir);
 	free(db_path);
