@@ -30,6 +30,15 @@
 
 #include "notify.h"
 
+/*
+ * Retention runs off the hot path: a minute after start, then every ten
+ * minutes, at most DAEMON_PRUNE_BATCH stories a pass; a pass that hit the
+ * limit comes back after a second to go on.
+ */
+#define DAEMON_PRUNE_FIRST	60
+#define DAEMON_PRUNE_EVERY	600
+#define DAEMON_PRUNE_BATCH	1000
+
 /* A stored next_poll further away than this is not trusted. */
 #define DAEMON_MAX_WAIT		((int64_t)366 * 86400)
 /* More feeds than this due at start are spread out... */
@@ -76,6 +85,7 @@ struct daemon {
 	struct fetch			*fetch;
 	struct sched			*sched;
 	struct event			*signals[4];
+	struct event			*prune;
 	int				 stopping;
 	TAILQ_HEAD(, poll)		 polls;
 	struct hint			*hints;		/* by feed id */
@@ -90,6 +100,7 @@ static void	 daemon_schedule_start(struct daemon *);
 static void	 daemon_reload(struct daemon *);
 static int	 daemon_declares(const struct conf *, const char *);
 static void	 daemon_status(struct daemon *);
+static void	 daemon_prune_cb(evutil_socket_t, short, void *);
 static void	 daemon_poll_all(struct daemon *);
 static void	 daemon_due_cb(int64_t, void *);
 static struct store_feed *daemon_feed_get(struct daemon *, int64_t);
@@ -179,6 +190,32 @@ daemon_declares(const struct conf *conf, const char *url)
 			return (1);
 	}
 	return (0);
+}
+
+/* Retention: prune a batch of expired stories, then re-arm. */
+static void
+daemon_prune_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon		*d = arg;
+	struct store_retention	 r;
+	struct timeval		 tv = { DAEMON_PRUNE_EVERY, 0 };
+	int64_t			 nsources = 0, nentries = 0;
+	char			*cause = NULL;
+
+	r.keep_days = d->conf->keep_days;
+	r.keep_per_feed = d->conf->keep_per_feed;
+	if (store_prune(d->store, &r, time(NULL), DAEMON_PRUNE_BATCH,
+	    &nsources, &nentries, &cause) != 0) {
+		log_warnx("retention: %s", cause);
+		free(cause);
+	} else if (nsources > 0) {
+		log_info("retention: %lld stories left their feeds, %lld "
+		    "removed", (long long)nsources, (long long)nentries);
+		server_changed(d->server);
+		if (nsources >= DAEMON_PRUNE_BATCH)
+			tv.tv_sec = 1;
+	}
+	evtimer_add(d->prune, &tv);
 }
 
 /* Tell systemd how many feeds we serve. */
@@ -911,6 +948,7 @@ main(int argc, char **argv)
 	struct daemon			 d;
 	struct fetch_opts		 fo;
 	struct sigaction		 sa;
+	struct timeval			 prune_tv = { DAEMON_PRUNE_FIRST, 0 };
 	const char			*path = NULL;
 	char				*cause = NULL;
 	int				 ch, verbose = 0, quiet = 0, rv = 1;
@@ -1025,6 +1063,8 @@ main(int argc, char **argv)
 	notify_ready();
 	daemon_status(&d);
 	notify_watchdog_start(d.base);
+	d.prune = evtimer_new(d.base, daemon_prune_cb, &d);
+	evtimer_add(d.prune, &prune_tv);
 	if (event_base_dispatch(d.base) == -1)
 		log_errorx("event_base_dispatch failed");
 	else
@@ -1033,6 +1073,8 @@ main(int argc, char **argv)
 out:
 	/* Teardown, the reverse of start-up. */
 	notify_watchdog_stop();
+	if (d.prune != NULL)
+		event_free(d.prune);
 	sched_free(d.sched);
 	fetch_free(d.fetch);
 	while (!TAILQ_EMPTY(&d.polls))
