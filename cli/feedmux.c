@@ -204,7 +204,7 @@ static const struct verb verbs[] = {
 	{ "refresh",		verb_refresh,		0, 1, 0 },
 	{ "parse",		verb_parse,		1, 1, VERB_JSON },
 	{ "check-config",	verb_check_config,	0, 0, 0 },
-	{ "help",		verb_help,		0, 0, 0 }
+	{ "help",		verb_help,		0, 1, 0 }
 };
 
 static int	out_errno;	/* the first error writing to stdout */
@@ -406,11 +406,8 @@ cli_usage_error(const char *fmt, ...)
 	return (EXIT_USAGE);
 }
 
-/* The full usage text, on stdout. */
-static void
-cli_usage(void)
-{
-	static const char	*text =
+/* The usage text: the verbs, the options. */
+static const char	*cli_usage_text =
 	    "usage: feedmux [-c FILE] [--json] VERB [ARGS]\n"
 	    "\n"
 	    "verbs:\n"
@@ -442,7 +439,7 @@ cli_usage(void)
 	    "  check                integrity and consistency of the store\n"
 	    "  parse FILE           parse a feed file (- for stdin)\n"
 	    "  check-config         check the configuration file\n"
-	    "  help                 print this text\n"
+	    "  help [VERB]          print this text, or what VERB does\n"
 	    "\n"
 	    "options:\n"
 	    "  -c FILE              the configuration"
@@ -453,7 +450,11 @@ cli_usage(void)
 	    "\n"
 	    "Exit status: 0 success, 1 error, 2 usage error.\n";
 
-	cli_puts(text);
+/* The full usage text, on stdout. */
+static void
+cli_usage(void)
+{
+	cli_puts(cli_usage_text);
 }
 
 /* Print "feedmux: MESSAGE" on stderr, cleaned of terminal controls. */
@@ -1628,7 +1629,49 @@ verb_check_config(struct cli *cli)
 static int
 verb_help(struct cli *cli)
 {
-	cli_usage();
+	const char	*name, *line, *end, *p;
+	char		*copy;
+	size_t		 len;
+	int		 in = 0, any = 0;
+
+	if (cli->nargs < 2) {
+		cli_usage();
+		return (EXIT_OK);
+	}
+	/*
+	 * The usage text is the one place verbs are described: print the
+	 * verb's entry from it, with its continuation lines. An entry line
+	 * is indented by two spaces and names one verb, or several split
+	 * by ", ".
+	 */
+	name = cli->args[1];
+	len = strlen(name);
+	for (line = cli_usage_text; (end = strchr(line, '\n')) != NULL;
+	    line = end + 1) {
+		if (strncmp(line, "options:", 8) == 0)
+			break;
+		if (strncmp(line, "  ", 2) == 0 && line[2] != ' ') {
+			in = 0;
+			for (p = line + 2; p + len <= end; p++) {
+				if ((p == line + 2 || strncmp(p - 2, ", ", 2) ==
+				    0) && strncmp(p, name, len) == 0 &&
+				    (p + len == end || p[len] == ' ' ||
+				    p[len] == ',')) {
+					in = 1;
+					break;
+				}
+			}
+		} else if (strncmp(line, "    ", 4) != 0)
+			in = 0;
+		if (in) {
+			copy = xstrndup(line, end - line + 1);
+			cli_puts(copy);
+			free(copy);
+			any = 1;
+		}
+	}
+	if (!any)
+		return (cli_usage_error("help: unknown verb: %.64s", name));
 	return (EXIT_OK);
 }
 

@@ -219,4 +219,18 @@ ok $? "missing config: feedmuxd names the file"
 [ ! -e "$T/feedmux.db" ]
 ok $? "no database is created from a bad config"
 
+# help VERB prints what the verb does; an unknown verb is a usage error.
+"$FEEDMUX" help search >"$T/help.out" 2>&1
+ok $? "feedmux help search exits 0"
+grep -q '^  search QUERY' "$T/help.out" && ! grep -q '^  feeds' "$T/help.out"
+ok $? "feedmux help search describes search alone"
+"$FEEDMUX" help disable | grep -q 'enable FEED, disable FEED'
+ok $? "feedmux help disable finds a verb that shares an entry"
+"$FEEDMUX" help nosuchverb >/dev/null 2>&1
+is $? 2 "feedmux help with an unknown verb exits 2"
+"$FEEDMUXD" --version | grep -q '^feedmuxd [0-9]'
+ok $? "feedmuxd --version"
+"$FEEDMUXD" --help | grep -q '^usage: feedmuxd'
+ok $? "feedmuxd --help"
+
 done_testing
