@@ -207,6 +207,21 @@ struct html_text {
 	int		 oneline;	/* every break is a space */
 };
 
+/* Feeds found by html_autodiscover. */
+struct html_disc {
+	char	*base;		/* <base href>, else the caller's */
+	int	 based;		/* a <base href> was seen */
+	char	**urls;
+	size_t	 n;
+};
+
+/* html_autodiscover returns at most this many feeds. */
+#define HTML_DISC_MAX	32
+
+static int	 html_rel_alternate(const char *);
+static int	 html_feed_type(const char *);
+static int	 html_disc_enter(xmlNodePtr, void *);
+static void	 html_disc_leave(xmlNodePtr, void *);
 static int	 html_elem_cmp(const void *, const void *);
 static int	 html_elem_flags(const xmlChar *);
 static htmlDocPtr html_parse(const char *);
@@ -493,6 +508,15 @@ html_san_enter(xmlNodePtr n, void *arg)
 		return (0);
 	if (!(flags & HE_KEEP))
 		return (1);	/* Unknown: keep the content, not the tag. */
+	/*
+	 * Text after a stray </html> gets a <p> that libxml2 implies in a
+	 * second <html>, outside any body: keep its text, not a tag the
+	 * input never had (no more tags out than in, HOSTILE-29).
+	 */
+	if (strcmp((const char *)n->name, "p") == 0 && n->parent != NULL &&
+	    (n->parent->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->parent->name, "html") == 0))
+		return (1);
 
 	buf_init(&attrs);
 	if (html_san_attrs(s, n, &attrs, &url) != 0) {
@@ -746,4 +770,130 @@ char *
 html_to_line(const char *html)
 {
 	return (html_render(html, 1));
+}
+
+/* Does a rel attribute hold the token "alternate"? */
+static int
+html_rel_alternate(const char *rel)
+{
+	const char	*p = rel;
+	size_t		 n;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t\r\n\f");
+		n = strcspn(p, " \t\r\n\f");
+		if (n == 9 && strncasecmp(p, "alternate", 9) == 0)
+			return (1);
+		p += n;
+	}
+	return (0);
+}
+
+/* Is a link type one of a feed? Parameters (";...") are ignored. */
+static int
+html_feed_type(const char *type)
+{
+	static const char *const types[] = { "application/rss+xml",
+	    "application/atom+xml", "application/feed+json",
+	    "application/json" };
+	size_t	n, i;
+
+	type += strspn(type, " \t");
+	n = strcspn(type, "; \t");
+	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+		if (strlen(types[i]) == n &&
+		    strncasecmp(type, types[i], n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Gather <base href> and feed links (html_autodiscover). */
+static int
+html_disc_enter(xmlNodePtr n, void *arg)
+{
+	struct html_disc	*d = arg;
+	xmlAttrPtr		 a;
+	char			*rel = NULL, *type = NULL, *href = NULL, *u;
+	size_t			 i;
+
+	if (n->type != XML_ELEMENT_NODE)
+		return (0);
+	if (strcasecmp((const char *)n->name, "link") != 0 &&
+	    strcasecmp((const char *)n->name, "base") != 0)
+		return (1);
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (rel == NULL &&
+		    strcasecmp((const char *)a->name, "rel") == 0)
+			rel = html_attr_value(a);
+		else if (type == NULL &&
+		    strcasecmp((const char *)a->name, "type") == 0)
+			type = html_attr_value(a);
+		else if (href == NULL &&
+		    strcasecmp((const char *)a->name, "href") == 0)
+			href = html_attr_value(a);
+	}
+	if (strcasecmp((const char *)n->name, "base") == 0) {
+		/* The first <base href> is the page's base. */
+		if (!d->based && href != NULL &&
+		    (u = url_resolve(d->base, href)) != NULL) {
+			free(d->base);
+			d->base = u;
+			d->based = 1;
+		}
+	} else if (rel != NULL && type != NULL && href != NULL &&
+	    d->n < HTML_DISC_MAX && html_rel_alternate(rel) &&
+	    html_feed_type(type) && strlen(href) <= HTML_URL_MAX) {
+		u = url_strip(href);
+		free(href);
+		href = u;
+		if ((u = url_resolve(d->base, href)) != NULL &&
+		    url_is_http(u)) {
+			for (i = 0; i < d->n; i++) {
+				if (strcmp(d->urls[i], u) == 0)
+					break;
+			}
+			if (i == d->n) {
+				d->urls = xreallocarray(d->urls, d->n + 1,
+				    sizeof *d->urls);
+				d->urls[d->n++] = u;
+				u = NULL;
+			}
+		}
+		free(u);
+	}
+	free(rel);
+	free(type);
+	free(href);
+	return (0);
+}
+
+/* Nothing to do on leaving (html_autodiscover). */
+static void
+html_disc_leave(xmlNodePtr n, void *arg)
+{
+}
+
+char **
+html_autodiscover(const char *html, size_t len, const char *base, size_t *n)
+{
+	struct html_disc	 d;
+	htmlDocPtr		 doc;
+	char			*clean;
+
+	memset(&d, 0, sizeof d);
+	*n = 0;
+	d.base = xstrdup(base != NULL ? base : "");
+	clean = utf8_clean(html, len);
+	doc = htmlReadMemory(clean, (int)strlen(clean), NULL, "UTF-8",
+	    HTML_OPTIONS);
+	free(clean);
+	if (doc != NULL) {
+		html_walk((xmlNodePtr)doc, html_disc_enter, html_disc_leave,
+		    &d);
+		xmlFreeDoc(doc);
+	}
+	free(d.base);
+	*n = d.n;
+	return (d.urls);
 }

@@ -5,6 +5,8 @@
 #ifndef HTML_H
 #define HTML_H
 
+#include <stddef.h>
+
 /*
  * Sanitize an HTML fragment: keep only allowed elements and attributes,
  * URLs (href, src) resolved against base (may be NULL) and limited to
@@ -28,5 +30,16 @@ char	*html_to_text(const char *html);
  * single spaces and the ends are trimmed.
  */
 char	*html_to_line(const char *html);
+
+/*
+ * Find the feeds a web page links to: the href of every <link
+ * rel="alternate"> whose type is application/rss+xml, atom+xml,
+ * feed+json or json, resolved against the page's <base href> and base
+ * (may be NULL), in document order, http(s) only, each once. Returns an
+ * array of *n new strings (caller frees each and the array), or NULL
+ * with *n 0 when there are none.
+ */
+char	**html_autodiscover(const char *html, size_t len, const char *base,
+	    size_t *n);
 
 #endif

@@ -1,10 +1,15 @@
 /*
- * Feed documents to normalized entries: RSS 0.9x, 1.0 and 2.0 and Atom
- * 1.0, read with libxml2's push parser into a tree that is then walked.
+ * Feed documents to normalized entries. Bytes are decoded to UTF-8 first
+ * (parse_decode, with the encoding chosen by parse_choose); the first
+ * character then tells JSON from XML. RSS 0.9x, 1.0 and 2.0 and Atom 0.3
+ * and 1.0 are read with libxml2's push parser into a tree that is then
+ * walked; a JSON Feed is held whole and loaded with jansson.
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,13 +37,15 @@
 /*
  * libxml2 options: no network, recover from errors (feeds are often not
  * well-formed), CDATA as plain text, no error printing (errors come to
- * parse_error_cb), line numbers past 65535. Never NOENT, DTDLOAD,
+ * parse_error_cb), line numbers past 65535, and the encoding left to us
+ * (libxml2 is given UTF-8 that parse_decode made). Never NOENT, DTDLOAD,
  * DTDATTR, DTDVALID, XINCLUDE or HUGE (HOSTILE-6): entities are not
  * expanded, no DTD is loaded, libxml2's own size limits stay on.
  */
 #define PARSE_OPTIONS	(XML_PARSE_NONET | XML_PARSE_RECOVER | \
 			    XML_PARSE_NOCDATA | XML_PARSE_NOERROR | \
-			    XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES)
+			    XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES | \
+			    XML_PARSE_IGNORE_ENC)
 
 /* A document larger than this is refused (the fetcher caps lower). */
 #define PARSE_MAX_DOC		(64 * 1024 * 1024)
@@ -55,6 +62,8 @@
 #define PARSE_PIECE		(64 * 1024)
 /* Bytes held back at most to find the document's own encoding. */
 #define PARSE_HEAD_MAX		1024
+/* The start of a document kept to find the feeds a web page links to. */
+#define PARSE_HTML_MAX		(256 * 1024)
 /* A longer '&...;' is not a reference (entity names are short). */
 #define PARSE_MAX_REF		64
 /* Longest libxml2 message kept for doc->malformed and causes. */
@@ -70,6 +79,7 @@
 #define NS_DCTERMS	"http://purl.org/dc/terms/"
 #define NS_XHTML	"http://www.w3.org/1999/xhtml"
 #define NS_XML		"http://www.w3.org/XML/1998/namespace"
+#define NS_SY		"http://purl.org/rss/1.0/modules/syndication/"
 
 /*
  * An HTML named entity (&nbsp;, &eacute;) handed to libxml2 as if it
@@ -98,6 +108,20 @@ enum parse_lex {
 	LEX_AMP			/* after '&': reading a reference */
 };
 
+/* How the bytes are decoded to UTF-8 (parse_decode). */
+enum parse_dec {
+	DEC_UTF8,
+	DEC_CP1252,
+	DEC_ICONV
+};
+
+/* What the document is, once its first character is known. */
+enum parse_mode {
+	MODE_HEAD,
+	MODE_XML,
+	MODE_JSON
+};
+
 /* An item and its date, to keep the newest when there are too many. */
 struct parse_rank {
 	int64_t		 date;
@@ -114,6 +138,7 @@ struct parse {
 	int			 nonspace;	/* seen more than blanks */
 	char			 sniff[512];	/* the first bytes */
 	size_t			 nsniff;
+	enum parse_mode		 mode;
 	int			 depth;
 	int			 root_seen;
 	int			 root_closed;
@@ -121,11 +146,44 @@ struct parse {
 	int			 ending;	/* in the final parse call */
 	char			*stop;		/* why it stopped */
 	char			*error;		/* first error */
+	int			 error_line;
+	int			 error_code;	/* its libxml2 code */
+	char			*amp_error;	/* first bare '&' */
+	int			 amp_line;
+	char			*note;		/* first encoding note */
 	int			 end_error;	/* an error at the end */
 	struct parse_entity	*entities;
 
+	/* The decoder (parse_decode). */
+	int			 decoding;	/* encoding chosen */
+	enum parse_dec		 dec;
+	iconv_t			 cd;
+	size_t			 unit;		/* skipped when invalid */
+	char			 pend[16];	/* incomplete sequence */
+	size_t			 npend;
+	int			 u8_seen;	/* valid multibyte UTF-8 */
+	int			 dec_bad;	/* bytes were replaced */
+	struct buf		 dec_out;
+
+	struct buf		 json;		/* a JSON document */
+
+	/* A web page, for the feeds it links to. */
+	struct buf		 html;
+	int			 html_keep;	/* still keeping its start */
+	int			 html_page;	/* it is a web page */
+	size_t			 html_scan;
+
+	/*
+	 * The prolog is held until the root's start tag, so that libxml2
+	 * gets the XML declaration and the DOCTYPE in one piece however
+	 * the bytes came: its push parser reads a DOCTYPE differently when
+	 * it is cut.
+	 */
+	struct buf		 prolog;
+	int			 prolog_done;
+	int			 lex_tag;	/* a tag has started */
+
 	/* The bare-ampersand filter (parse_filter). */
-	int			 amp_filter;	/* on (ASCII-based) */
 	enum parse_lex		 lex;
 	char			 lexbuf[PARSE_MAX_REF + 1];
 	size_t			 nlex;
@@ -195,8 +253,24 @@ static void	 parse_check_root(struct parse *, const xmlChar *,
 static char	*parse_short_name(const xmlChar *);
 static int	 parse_head_ready(struct parse *);
 static char	*parse_decl_encoding(struct parse *);
-static const char *parse_override(struct parse *);
-static int	 parse_ascii_encoding(struct parse *, const char *);
+static size_t	 parse_choose(struct parse *);
+static const char *parse_wide_name(const char *);
+static int	 parse_set_decoder(struct parse *, const char *);
+static void	 parse_note(struct parse *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+static void	 parse_settle(struct parse *);
+static void	 parse_add_cp(struct buf *, uint32_t);
+static uint32_t	 parse_cp1252_char(unsigned char);
+static int	 parse_utf8_seq(const unsigned char *, size_t);
+static void	 parse_decode(struct parse *, const char *, size_t, int,
+		     struct buf *);
+static void	 parse_bad_bytes(struct parse *);
+static void	 parse_drop_forbidden(struct parse *, struct buf *,
+		     size_t);
+static void	 parse_input(struct parse *, const char *, size_t, int);
+static void	 parse_dispatch(struct parse *, const char *, size_t);
+static void	 parse_html_check(struct parse *, int);
+static void	 parse_html_fail(struct parse *);
 static int	 parse_ref_char(const char *, size_t, int);
 static int	 parse_ref_done(const char *, size_t);
 static int	 parse_lex_decl(struct parse *, int);
@@ -206,6 +280,7 @@ static void	 parse_filter(struct parse *, const char *, size_t,
 static void	 parse_filter_end(struct parse *, struct buf *);
 static int	 parse_start(struct parse *);
 static int	 parse_feed(struct parse *, const char *, size_t);
+static void	 parse_prolog_flush(struct parse *);
 static void	 parse_note_bytes(struct parse *, const char *, size_t);
 static const char *parse_sniff(struct parse *);
 static void	 parse_cause(struct parse *, char **);
@@ -265,6 +340,22 @@ static char	*parse_atom_person(xmlNodePtr);
 static xmlNodePtr parse_xhtml_div(xmlNodePtr);
 static int	 parse_atom_rel(const char *, const char *);
 
+static enum parse_type parse_atom03_read(xmlNodePtr, char **);
+static char	*parse_base64(const char *);
+static int	 parse_hint(struct parse_walk *, xmlNodePtr, int64_t *,
+		     int64_t *);
+static void	 parse_hint_period(struct parse_walk *, int64_t, int64_t);
+static int64_t	 parse_number(xmlNodePtr);
+static int	 parse_index_cmp(const void *, const void *);
+
+static struct feed_doc *parse_json(struct parse *, char **);
+static int	 parse_json_hex4(const char *, size_t, size_t);
+static void	 parse_json_surrogates(struct parse *);
+static char	*parse_json_get(json_t *, const char *);
+static char	*parse_json_author(json_t *);
+static struct entry *parse_json_item(struct parse *, json_t *,
+		     const char *);
+
 static json_t	*parse_json_str(const char *);
 static json_t	*parse_json_time(int64_t);
 
@@ -313,6 +404,8 @@ parse_error_cb(void *arg, xmlErrorPtr e)
 		msg[n] = '\0';
 	}
 	xasprintf(&p->error, "line %d: %s", e->line, msg);
+	p->error_line = e->line;
+	p->error_code = e->code;
 	free(msg);
 }
 
@@ -393,7 +486,8 @@ parse_internal_subset_cb(void *arg, const xmlChar *name,
 	xmlParserCtxtPtr	ctxt = arg;
 
 	if (name != NULL && strcasecmp((const char *)name, "html") == 0) {
-		parse_fail(ctxt->_private, "not a feed: an HTML page");
+		((struct parse *)ctxt->_private)->html_page = 1;
+		xmlStopParser(ctxt);
 		return;
 	}
 	xmlSAX2InternalSubset(arg, name, external_id, system_id);
@@ -436,7 +530,7 @@ parse_start_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
 	if (p->depth++ == 0) {
 		p->root_seen = 1;
 		parse_check_root(p, localname, uri);
-		if (p->stop != NULL)
+		if (p->stop != NULL || p->html_page)
 			return;
 	}
 	xmlSAX2StartElementNs(arg, localname, prefix, uri, nb_namespaces,
@@ -481,7 +575,8 @@ parse_is_item(xmlNodePtr n)
 	if (root->parent == NULL || root->parent->type != XML_DOCUMENT_NODE)
 		return (0);
 	if (strcmp((const char *)root->name, "feed") == 0)
-		return (root == parent && parse_is(n, NS_ATOM, "entry"));
+		return (root == parent && (parse_is(n, NS_ATOM, "entry") ||
+		    parse_is(n, NS_ATOM03, "entry")));
 	if (strcmp((const char *)root->name, "rss") == 0) {
 		ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
 		return (parse_is(n, ns, "item"));
@@ -525,7 +620,8 @@ parse_keep(struct parse *p, xmlNodePtr n)
 	size_t			 i, c;
 
 	ns = n->ns != NULL ? (const char *)n->ns->href : NULL;
-	r.date = parse_item_date(n, ns, parse_is(n, NS_ATOM, "entry"));
+	r.date = parse_item_date(n, ns, parse_is(n, NS_ATOM, "entry") ||
+	    parse_is(n, NS_ATOM03, "entry"));
 	r.index = p->nitems++;
 	r.node = n;
 	if (p->kept == NULL)
@@ -596,21 +692,20 @@ parse_check_root(struct parse *p, const xmlChar *localname,
 	char		*clean;
 
 	if (strcasecmp(name, "html") == 0) {
-		parse_fail(p, "not a feed: an HTML page");
+		/* Read on to its head, for the feeds it links to. */
+		p->html_page = 1;
+		xmlStopParser(p->ctxt);
 		return;
 	}
+	p->html_keep = 0;
+	buf_free(&p->html);
 	if (strcmp(name, "rss") == 0)
 		return;
 	if (strcmp(name, "RDF") == 0 && ns != NULL && strcmp(ns, NS_RDF) == 0)
 		return;
 	if (strcmp(name, "feed") == 0 && ns != NULL &&
-	    strcmp(ns, NS_ATOM) == 0)
+	    (strcmp(ns, NS_ATOM) == 0 || strcmp(ns, NS_ATOM03) == 0))
 		return;
-	if (strcmp(name, "feed") == 0 && ns != NULL &&
-	    strcmp(ns, NS_ATOM03) == 0) {
-		parse_fail(p, "unsupported feed format: Atom 0.3");
-		return;
-	}
 	if (strcmp(name, "feed") == 0) {
 		parse_fail(p, "not a feed: <feed> outside the Atom namespace");
 		return;
@@ -678,67 +773,520 @@ parse_decl_encoding(struct parse *p)
 }
 
 /*
- * The transport's charset, if it is to be used: only when the document
- * names no encoding itself (no BOM, no encoding in its XML declaration)
- * and the charset is not UTF-8, the default anyway. A document that says
- * what it is is believed over the server.
+ * Choose the document's encoding, with the precedence of RFC 7303 3.2:
+ * a BOM is authoritative, then the transport's charset, then the XML
+ * declaration, then UTF-8. A label the bytes plainly contradict (UTF-16
+ * named for a document whose first bytes are ASCII, or the reverse) or
+ * that no converter knows is passed over, and the document is marked.
+ * Returns the length of the BOM to skip.
  */
-static const char *
-parse_override(struct parse *p)
+static size_t
+parse_choose(struct parse *p)
 {
 	const unsigned char	*h = (const unsigned char *)p->head.data;
+	const char		*sixteen = NULL, *wide;
 	char			*decl;
 	size_t			 n = p->head.len;
 
-	if (p->charset == NULL || strcasecmp(p->charset, "utf-8") == 0 ||
-	    strcasecmp(p->charset, "utf8") == 0)
-		return (NULL);
-	if (n >= 2 && ((h[0] == 0xfe && h[1] == 0xff) ||
-	    (h[0] == 0xff && h[1] == 0xfe)))
-		return (NULL);
-	if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
-		return (NULL);
-	if (n >= 2 && (h[0] == 0 || h[1] == 0))
-		return (NULL);	/* UTF-16 or UCS-4 without BOM. */
-	if ((decl = parse_decl_encoding(p)) != NULL) {
-		free(decl);
-		return (NULL);
+	if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf) {
+		parse_set_decoder(p, "UTF-8");
+		return (3);
 	}
-	return (p->charset);
+	if (n >= 4 && h[0] == 0xff && h[1] == 0xfe && h[2] == 0 && h[3] == 0) {
+		parse_set_decoder(p, "UTF-32LE");
+		return (4);
+	}
+	if (n >= 4 && h[0] == 0 && h[1] == 0 && h[2] == 0xfe && h[3] == 0xff) {
+		parse_set_decoder(p, "UTF-32BE");
+		return (4);
+	}
+	if (n >= 2 && h[0] == 0xff && h[1] == 0xfe) {
+		parse_set_decoder(p, "UTF-16LE");
+		return (2);
+	}
+	if (n >= 2 && h[0] == 0xfe && h[1] == 0xff) {
+		parse_set_decoder(p, "UTF-16BE");
+		return (2);
+	}
+	/* UTF-16 without a BOM shows as ASCII bytes beside NULs. */
+	if (n >= 2 && h[0] != 0 && h[1] == 0)
+		sixteen = "UTF-16LE";
+	else if (n >= 2 && h[0] == 0 && h[1] != 0)
+		sixteen = "UTF-16BE";
+
+	if (p->charset != NULL && *p->charset != '\0') {
+		wide = parse_wide_name(p->charset);
+		if (sixteen != NULL) {
+			if (wide == NULL)
+				parse_note(p, "charset \"%s\" given, but the "
+				    "document is UTF-16", p->charset);
+			parse_set_decoder(p, sixteen);
+			return (0);
+		}
+		if (wide != NULL)
+			parse_note(p, "charset \"%s\" given, but the "
+			    "document is not UTF-16 or UTF-32", p->charset);
+		else if (parse_set_decoder(p, p->charset) == 0)
+			return (0);
+		else
+			parse_note(p, "unknown charset \"%s\"", p->charset);
+	}
+	if (sixteen != NULL) {
+		parse_set_decoder(p, sixteen);
+		return (0);
+	}
+	if ((decl = parse_decl_encoding(p)) != NULL) {
+		if (parse_wide_name(decl) != NULL)
+			parse_note(p, "declared \"%s\", but the document is "
+			    "not UTF-16 or UTF-32", decl);
+		else if (parse_set_decoder(p, decl) == 0) {
+			free(decl);
+			return (0);
+		} else
+			parse_note(p, "unknown encoding \"%s\": read as UTF-8",
+			    decl);
+		free(decl);
+	}
+	parse_set_decoder(p, "UTF-8");
+	return (0);
+}
+
+/* Does an encoding name a UTF-16 or UTF-32 form? Its iconv name if so. */
+static const char *
+parse_wide_name(const char *name)
+{
+	if (strncasecmp(name, "utf-16", 6) == 0 ||
+	    strncasecmp(name, "utf16", 5) == 0 ||
+	    strncasecmp(name, "ucs-2", 5) == 0 ||
+	    strncasecmp(name, "ucs2", 4) == 0)
+		return ("UTF-16");
+	if (strncasecmp(name, "utf-32", 6) == 0 ||
+	    strncasecmp(name, "utf32", 5) == 0 ||
+	    strncasecmp(name, "ucs-4", 5) == 0 ||
+	    strncasecmp(name, "ucs4", 4) == 0)
+		return ("UTF-32");
+	return (NULL);
 }
 
 /*
- * Is the document in an encoding where every '&', '<' and '>' byte is
- * that character, so the ampersand filter can work on bytes? UTF-16,
- * UCS-4, ISO-2022 and EBCDIC are not; they are parsed unfiltered.
+ * Set up the decoder for an encoding name: UTF-8 and windows-1252 (which
+ * ISO-8859-1 and US-ASCII labels mean, as browsers read them) by hand,
+ * anything else through iconv. Returns -1 if the name is unknown.
  */
 static int
-parse_ascii_encoding(struct parse *p, const char *override)
+parse_set_decoder(struct parse *p, const char *name)
 {
-	static const char *const safe[] = {
-		"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-", "iso8859",
-		"iso_8859", "latin", "windows-125", "cp125", "koi8", "euc-",
-		"gb2312", "gbk", "gb18030", "big5", "shift_jis", "shift-jis",
-		"sjis", "x-sjis", "tis-620"
-	};
-	const unsigned char	*h = (const unsigned char *)p->head.data;
-	char			*enc;
-	size_t			 i, n = p->head.len;
-	int			 ok = 0;
+	const char	*wide;
+	size_t		 i;
 
-	if (n >= 2 && ((h[0] == 0xfe && h[1] == 0xff) ||
-	    (h[0] == 0xff && h[1] == 0xfe) || h[0] == 0 || h[1] == 0))
+	if (strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0) {
+		p->dec = DEC_UTF8;
 		return (0);
-	if (override != NULL)
-		enc = xstrdup(override);
-	else if ((enc = parse_decl_encoding(p)) == NULL)
-		return (1);	/* UTF-8, the default. */
-	for (i = 0; i < sizeof safe / sizeof safe[0]; i++) {
-		if (strncasecmp(enc, safe[i], strlen(safe[i])) == 0)
-			ok = 1;
 	}
-	free(enc);
-	return (ok);
+	if (parse_latin1_name(name)) {
+		p->dec = DEC_CP1252;
+		p->latin1 = 1;
+		return (0);
+	}
+	/* Only plain names reach iconv_open. */
+	if (strlen(name) > 40)
+		return (-1);
+	for (i = 0; name[i] != '\0'; i++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:",
+		    name[i]) == NULL)
+			return (-1);
+	}
+	if ((p->cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+		return (-1);
+	p->dec = DEC_ICONV;
+	p->unit = 1;
+	if ((wide = parse_wide_name(name)) != NULL)
+		p->unit = strcmp(wide, "UTF-16") == 0 ? 2 : 4;
+	return (0);
+}
+
+/*
+ * Record why the document needed care: the first such note is kept
+ * apart from libxml2's first error, which it must not displace, since
+ * which of the two came first depends on how the bytes were chunked.
+ * parse_settle picks one.
+ */
+static void
+parse_note(struct parse *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (p->note != NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	p->note = utf8_clean(s, strlen(s));
+	free(s);
+}
+
+/*
+ * The error to report: the earlier by line of libxml2's first and the
+ * first bare '&', else the first note. Each is the first of its own
+ * stream, so the choice is the same however the bytes came.
+ */
+static void
+parse_settle(struct parse *p)
+{
+	if (p->amp_error != NULL && (p->error == NULL ||
+	    p->amp_line < p->error_line)) {
+		free(p->error);
+		p->error = p->amp_error;
+		p->amp_error = NULL;
+	}
+	if (p->error == NULL && p->note != NULL) {
+		p->error = p->note;
+		p->note = NULL;
+	}
+}
+
+/* Append code point c as UTF-8. */
+static void
+parse_add_cp(struct buf *out, uint32_t c)
+{
+	char	u[4];
+
+	if (c < 0x80) {
+		buf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f));
+		buf_add(out, u, 2);
+	} else {
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		buf_add(out, u, 3);
+	}
+}
+
+/*
+ * A windows-1252 byte as a code point. The five bytes it leaves
+ * undefined read as the ISO-8859-1 controls they are there.
+ */
+static uint32_t
+parse_cp1252_char(unsigned char b)
+{
+	static const uint16_t	high[32] = {
+		0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+		0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178
+	};
+
+	if (b >= 0x80 && b < 0xa0)
+		return (high[b - 0x80]);
+	return (b);
+}
+
+/*
+ * The length of the valid UTF-8 sequence at s (n bytes available): 1 to
+ * 4, 0 if it is cut short by the end of the bytes, -1 if invalid.
+ */
+static int
+parse_utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	int		need, i;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return (-1);
+	for (i = 1; i <= need; i++) {
+		if ((size_t)i >= n)
+			return (0);
+		if (s[i] < lo || s[i] > hi)
+			return (-1);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (need + 1);
+}
+
+/*
+ * Decode n bytes to UTF-8 into out. An incomplete sequence at the end is
+ * held for the next call unless final. Bytes that are invalid become
+ * U+FFFD; in UTF-8, until a valid multibyte sequence has shown the
+ * document to be UTF-8, an invalid byte is read as windows-1252 instead
+ * (a document labeled UTF-8 by default that is not). Either way the
+ * document is marked.
+ */
+static void
+parse_decode(struct parse *p, const char *data, size_t n, int final,
+    struct buf *out)
+{
+	struct buf		 joined;
+	const unsigned char	*s;
+	char			 tmp[4096], *ip, *op;
+	size_t			 i, from, il, ol, skip, start = out->len;
+	int			 k;
+
+	buf_init(&joined);
+	if (p->npend != 0) {
+		buf_add(&joined, p->pend, p->npend);
+		buf_add(&joined, data, n);
+		data = joined.data;
+		n = joined.len;
+		p->npend = 0;
+	}
+	s = (const unsigned char *)data;
+	if (p->latin1)
+		parse_utf8_track(p, data, n);
+	switch (p->dec) {
+	case DEC_UTF8:
+		for (i = from = 0; i < n; ) {
+			if (s[i] < 0x80) {
+				i++;
+				continue;
+			}
+			k = parse_utf8_seq(s + i, n - i);
+			if (k > 0) {
+				p->u8_seen = 1;
+				i += k;
+				continue;
+			}
+			buf_add(out, s + from, i - from);
+			if (k == 0 && !final) {
+				memcpy(p->pend, s + i, n - i);
+				p->npend = n - i;
+				from = i = n;
+				break;
+			}
+			parse_bad_bytes(p);
+			parse_add_cp(out, p->u8_seen ? 0xfffd :
+			    parse_cp1252_char(s[i]));
+			from = ++i;
+		}
+		buf_add(out, s + from, n - from);
+		break;
+	case DEC_CP1252:
+		for (i = from = 0; i < n; i++) {
+			if (s[i] < 0x80)
+				continue;
+			buf_add(out, s + from, i - from);
+			parse_add_cp(out, parse_cp1252_char(s[i]));
+			from = i + 1;
+		}
+		buf_add(out, s + from, n - from);
+		break;
+	case DEC_ICONV:
+		ip = (char *)s;
+		il = n;
+		while (il > 0) {
+			op = tmp;
+			ol = sizeof tmp;
+			if (iconv(p->cd, &ip, &il, &op, &ol) != (size_t)-1) {
+				buf_add(out, tmp, op - tmp);
+				break;
+			}
+			k = errno;
+			buf_add(out, tmp, op - tmp);
+			if (k == E2BIG)
+				continue;
+			if (k == EINVAL && !final && il <= sizeof p->pend) {
+				memcpy(p->pend, ip, il);
+				p->npend = il;
+				break;
+			}
+			parse_bad_bytes(p);
+			parse_add_cp(out, 0xfffd);
+			skip = p->unit < il ? p->unit : il;
+			ip += skip;
+			il -= skip;
+		}
+		if (final) {
+			op = tmp;
+			ol = sizeof tmp;
+			iconv(p->cd, NULL, NULL, &op, &ol);
+			buf_add(out, tmp, op - tmp);
+		}
+		break;
+	}
+	buf_free(&joined);
+	parse_drop_forbidden(p, out, start);
+}
+
+/*
+ * Drop from decoded text (from start on) the characters XML 1.0 never
+ * allows: C0 controls but tab, line feed and carriage return, and
+ * U+FFFE and U+FFFF. They are never stored anyway, and libxml2's push
+ * parser reports them at points that depend on the chunking (a NUL
+ * even reads as the end of its input) (HOSTILE-13).
+ */
+static void
+parse_drop_forbidden(struct parse *p, struct buf *out, size_t start)
+{
+	unsigned char	*s = (unsigned char *)out->data;
+	size_t		 i, j;
+	int		 dropped = 0;
+
+	for (i = j = start; i < out->len; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') || (s[i] == 0xef && i + 2 < out->len &&
+		    s[i + 1] == 0xbf && (s[i + 2] == 0xbe ||
+		    s[i + 2] == 0xbf))) {
+			if (s[i] == 0xef)
+				i += 2;
+			dropped = 1;
+			continue;
+		}
+		s[j++] = s[i];
+	}
+	if (!dropped)
+		return;
+	out->len = j;
+	out->data[j] = '\0';
+	parse_note(p, "characters XML forbids were dropped");
+}
+
+/* Bytes were replaced: note it once. */
+static void
+parse_bad_bytes(struct parse *p)
+{
+	if (p->dec_bad)
+		return;
+	p->dec_bad = 1;
+	parse_note(p, "bytes invalid in the document's encoding were "
+	    "replaced");
+}
+
+/*
+ * Take raw bytes: hold the head until the encoding can be chosen, then
+ * decode in pieces and dispatch what comes out.
+ */
+static void
+parse_input(struct parse *p, const char *data, size_t len, int final)
+{
+	size_t	n, skip;
+
+	if (!p->decoding) {
+		buf_add(&p->head, data, len);
+		if (!final && !parse_head_ready(p))
+			return;
+		p->decoding = 1;
+		skip = parse_choose(p);
+		if (p->head.len > skip)
+			parse_input(p, p->head.data + skip, p->head.len - skip,
+			    final);
+		else if (final)
+			parse_input(p, "", 0, final);
+		buf_free(&p->head);
+		return;
+	}
+	do {
+		n = len < PARSE_PIECE ? len : PARSE_PIECE;
+		buf_reset(&p->dec_out);
+		parse_decode(p, data, n, final && n == len, &p->dec_out);
+		if (p->dec_out.len != 0)
+			parse_dispatch(p, p->dec_out.data, p->dec_out.len);
+		data += n;
+		len -= n;
+	} while (len > 0 && p->stop == NULL);
+}
+
+/*
+ * Decoded text: the first character tells JSON from XML; then it goes
+ * to the JSON buffer or through the ampersand filter to libxml2. While
+ * the document may still be a web page its start is kept, for the
+ * feeds it links to.
+ */
+static void
+parse_dispatch(struct parse *p, const char *data, size_t len)
+{
+	size_t	i, n;
+
+	if (p->html_keep && p->html.len < PARSE_HTML_MAX) {
+		n = PARSE_HTML_MAX - p->html.len;
+		buf_add(&p->html, data, len < n ? len : n);
+	}
+	if (p->mode == MODE_HEAD) {
+		for (i = 0; i < len && (data[i] == ' ' || data[i] == '\t' ||
+		    data[i] == '\r' || data[i] == '\n'); i++)
+			;
+		if (i == len)
+			return;
+		data += i;
+		len -= i;
+		if (*data == '{' || *data == '[') {
+			p->mode = MODE_JSON;
+			p->html_keep = 0;
+			buf_free(&p->html);
+		} else {
+			p->mode = MODE_XML;
+			if (parse_start(p) != 0)
+				return;
+		}
+	}
+	if (p->mode == MODE_JSON) {
+		buf_add(&p->json, data, len);
+		return;
+	}
+	if (p->html_page)
+		return;
+	parse_feed(p, data, len);
+}
+
+/*
+ * A web page: once its head is read (or at the end, or at the cap), the
+ * parse fails, naming the first feed the page links to.
+ */
+static void
+parse_html_check(struct parse *p, int final)
+{
+	const char	*h = p->html.data;
+	size_t		 i;
+	int		 done = final || p->html.len >= PARSE_HTML_MAX;
+
+	for (i = p->html_scan; !done && i < p->html.len; i++) {
+		if (h[i] == '<' && p->html.len - i >= 6 &&
+		    (strncasecmp(h + i, "</head", 6) == 0 ||
+		    strncasecmp(h + i, "<body", 5) == 0))
+			done = 1;
+	}
+	p->html_scan = p->html.len >= 6 ? p->html.len - 6 : 0;
+	if (done)
+		parse_html_fail(p);
+}
+
+/* Fail as a web page, with the first feed it links to if any. */
+static void
+parse_html_fail(struct parse *p)
+{
+	char	**urls;
+	size_t	  n = 0, i;
+
+	urls = html_autodiscover(p->html.data != NULL ? p->html.data : "",
+	    p->html.len, p->base_url, &n);
+	if (n > 0)
+		parse_fail(p, "not a feed: an HTML page (it links to a feed: "
+		    "%s)", urls[0]);
+	else
+		parse_fail(p, "not a feed: an HTML page");
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 /*
@@ -807,9 +1355,11 @@ parse_bare_amp(struct parse *p, struct buf *out)
 {
 	buf_add(out, "&amp;", 5);
 	buf_add(out, p->lexbuf, p->nlex);
-	if (p->error == NULL)
-		xasprintf(&p->error, "line %d: a bare '&' was read as text",
-		    p->line);
+	if (p->amp_error == NULL) {
+		xasprintf(&p->amp_error,
+		    "line %d: a bare '&' was read as text", p->line);
+		p->amp_line = p->line;
+	}
 }
 
 /*
@@ -853,6 +1403,7 @@ again:
 				p->lex = LEX_PI;
 				p->lexend = 0;
 			} else {
+				p->lex_tag = 1;
 				p->lex = LEX_TEXT;
 				goto again;
 			}
@@ -938,15 +1489,12 @@ parse_filter_end(struct parse *p, struct buf *out)
 	}
 }
 
-/* Create the libxml2 context, hook it, and feed it what was held back. */
+/* Create the libxml2 context and hook it; decoded text comes next. */
 static int
 parse_start(struct parse *p)
 {
-	xmlParserCtxtPtr		ctxt;
-	xmlSAXHandlerPtr		sax;
-	xmlCharEncodingHandlerPtr	enc;
-	const char			*charset;
-	char				*decl;
+	xmlParserCtxtPtr	ctxt;
+	xmlSAXHandlerPtr	sax;
 
 	ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
 	if (ctxt == NULL) {
@@ -974,30 +1522,14 @@ parse_start(struct parse *p)
 	sax->characters = parse_chars_cb;
 	sax->ignorableWhitespace = parse_chars_cb;
 	sax->cdataBlock = NULL;
-
-	if ((charset = parse_override(p)) != NULL &&
-	    (enc = xmlFindCharEncodingHandler(charset)) != NULL)
-		xmlSwitchToEncoding(ctxt, enc);
-	p->amp_filter = parse_ascii_encoding(p, charset);
-	p->line = 1;
-	if (charset != NULL)
-		p->latin1 = parse_latin1_name(charset);
-	else if ((decl = parse_decl_encoding(p)) != NULL) {
-		p->latin1 = parse_latin1_name(decl);
-		free(decl);
-	}
-
-	if (p->head.len != 0 && parse_feed(p, p->head.data, p->head.len) != 0)
-		return (-1);
-	buf_free(&p->head);
 	return (0);
 }
 
 /*
- * Hand bytes to libxml2, through the ampersand filter if it is on, in
- * pieces of at most PARSE_PIECE: given 10 MB at once, libxml2 2.9 stops
- * with "Huge input lookup", so a whole file must read as if it came in
- * from the network.
+ * Hand decoded UTF-8 to libxml2 through the ampersand filter, in pieces
+ * of at most PARSE_PIECE: given 10 MB at once, libxml2 2.9 stops with
+ * "Huge input lookup", so a whole file must read as if it came in from
+ * the network.
  */
 static int
 parse_feed(struct parse *p, const char *data, size_t len)
@@ -1008,18 +1540,29 @@ parse_feed(struct parse *p, const char *data, size_t len)
 		if (p->ctxt->instate == XML_PARSER_EOF)
 			break;
 		n = len < PARSE_PIECE ? len : PARSE_PIECE;
-		if (p->latin1)
-			parse_utf8_track(p, data, n);
-		if (p->amp_filter) {
-			buf_reset(&p->out);
-			parse_filter(p, data, n, &p->out);
+		buf_reset(&p->out);
+		parse_filter(p, data, n, &p->out);
+		if (!p->prolog_done) {
 			if (p->out.len != 0)
-				xmlParseChunk(p->ctxt, p->out.data,
-				    (int)p->out.len, 0);
-		} else
-			xmlParseChunk(p->ctxt, data, (int)n, 0);
+				buf_add(&p->prolog, p->out.data, p->out.len);
+			if (p->lex_tag || p->prolog.len >= PARSE_PIECE)
+				parse_prolog_flush(p);
+		} else if (p->out.len != 0)
+			xmlParseChunk(p->ctxt, p->out.data, (int)p->out.len, 0);
 	}
 	return (p->stop != NULL ? -1 : 0);
+}
+
+/* Hand libxml2 the prolog held back, once. */
+static void
+parse_prolog_flush(struct parse *p)
+{
+	if (p->prolog_done)
+		return;
+	p->prolog_done = 1;
+	if (p->prolog.len != 0)
+		xmlParseChunk(p->ctxt, p->prolog.data, (int)p->prolog.len, 0);
+	buf_free(&p->prolog);
 }
 
 /*
@@ -1112,8 +1655,15 @@ parse_new(const char *base_url, const char *charset)
 		p->base_url = xstrdup(base_url);
 	if (charset != NULL)
 		p->charset = xstrdup(charset);
+	p->cd = (iconv_t)-1;
+	p->html_keep = 1;
+	p->line = 1;
 	buf_init(&p->head);
 	buf_init(&p->out);
+	buf_init(&p->dec_out);
+	buf_init(&p->json);
+	buf_init(&p->html);
+	buf_init(&p->prolog);
 	return (p);
 }
 
@@ -1131,16 +1681,10 @@ parse_push(struct parse *p, const char *data, size_t len, char **cause)
 		return (0);
 	p->total += len;
 	parse_note_bytes(p, data, len);
-
-	if (p->ctxt == NULL) {
-		buf_add(&p->head, data, len);
-		if (!parse_head_ready(p))
-			return (0);
-		if (parse_start(p) != 0)
-			goto fail;
-		return (0);
-	}
-	if (parse_feed(p, data, len) != 0)
+	parse_input(p, data, len, 0);
+	if (p->html_page && p->stop == NULL)
+		parse_html_check(p, 0);
+	if (p->stop != NULL)
 		goto fail;
 	return (0);
 
@@ -1161,36 +1705,72 @@ parse_end(struct parse *p, char **cause)
 		parse_fail(p, "empty document");
 		goto fail;
 	}
-	if (p->ctxt == NULL && parse_start(p) != 0)
+	parse_input(p, "", 0, 1);
+	if (p->stop != NULL)
 		goto fail;
-	if (p->amp_filter && p->ctxt->instate != XML_PARSER_EOF) {
+	if (p->html_page) {
+		parse_html_check(p, 1);
+		goto fail;
+	}
+	if (p->mode == MODE_HEAD) {
+		parse_fail(p, "empty document");
+		goto fail;
+	}
+	if (p->mode == MODE_JSON) {
+		/* On failure parse_json has set *cause. */
+		d = parse_json(p, cause);
+		parse_free(p);
+		return (d);
+	}
+	if (p->ctxt->instate != XML_PARSER_EOF) {
 		buf_reset(&p->out);
 		parse_filter_end(p, &p->out);
-		if (p->out.len != 0)
+		if (!p->prolog_done && p->out.len != 0)
+			buf_add(&p->prolog, p->out.data, p->out.len);
+		else if (p->out.len != 0)
 			xmlParseChunk(p->ctxt, p->out.data, (int)p->out.len, 0);
+		parse_prolog_flush(p);
 	}
 	p->ending = 1;
 	if (p->ctxt->instate != XML_PARSER_EOF)
 		xmlParseChunk(p->ctxt, NULL, 0, 1);
 	if (p->stop != NULL)
 		goto fail;
+	if (p->html_page) {
+		parse_html_check(p, 1);
+		goto fail;
+	}
 
 	if (!p->root_seen) {
-		parse_fail(p, "not a feed: %s", parse_sniff(p));
+		if (strcmp(parse_sniff(p), "an HTML page") == 0)
+			parse_html_fail(p);
+		else
+			parse_fail(p, "not a feed: %s", parse_sniff(p));
 		goto fail;
 	}
 	/*
 	 * A document whose root never closed, or that raised an error only
 	 * once told it had ended (cut inside "</rss>"), is cut short or
 	 * broken past repair: an error, never "the entries read so far"
-	 * (HOSTILE-15).
+	 * (HOSTILE-15). If libxml2's first error is not the one an end of
+	 * input raises, it names what broke the document first. (When it
+	 * is raised depends on how the bytes came, as the push parser
+	 * waits for more of an unfinished construct, so it is told apart
+	 * by what it is, not when.)
 	 */
-	if (!p->root_closed && !p->end_error) {
-		parse_fail(p, "malformed document: %s",
-		    p->error != NULL ? p->error : "the root is not closed");
+	if ((!p->root_closed || p->end_error) && p->error != NULL &&
+	    p->error_code != XML_ERR_DOCUMENT_END &&
+	    p->error_code != XML_ERR_TAG_NOT_FINISHED &&
+	    p->error_code != XML_ERR_GT_REQUIRED &&
+	    p->error_code != XML_ERR_LTSLASH_REQUIRED) {
+		parse_fail(p, "malformed document: %s", p->error);
 		goto fail;
 	}
-	if (p->end_error) {
+	if (!p->root_closed && p->error == NULL) {
+		parse_fail(p, "malformed document: the root is not closed");
+		goto fail;
+	}
+	if (!p->root_closed || p->end_error) {
 		if (p->ctxt->node != NULL &&
 		    p->ctxt->node->type == XML_ELEMENT_NODE) {
 			name = parse_short_name(p->ctxt->node->name);
@@ -1225,17 +1805,25 @@ parse_free(struct parse *p)
 		p->ctxt->myDoc = NULL;
 		xmlFreeParserCtxt(p->ctxt);
 	}
+	if (p->cd != (iconv_t)-1)
+		iconv_close(p->cd);
 	for (pe = p->entities; pe != NULL; pe = next) {
 		next = pe->next;
 		free(pe);
 	}
 	buf_free(&p->head);
 	buf_free(&p->out);
+	buf_free(&p->dec_out);
+	buf_free(&p->json);
+	buf_free(&p->html);
+	buf_free(&p->prolog);
 	free(p->kept);
 	free(p->base_url);
 	free(p->charset);
 	free(p->stop);
 	free(p->error);
+	free(p->note);
+	free(p->amp_error);
 	free(p);
 }
 
@@ -1431,13 +2019,16 @@ parse_finish_field(struct buf *b, xmlNodePtr n)
 	return (s);
 }
 
-/* Is this the name of ISO-8859-1 or its superset windows-1252? */
+/*
+ * Is this the name of ISO-8859-1, its superset windows-1252, or US-ASCII
+ * (all read as windows-1252, as browsers do)?
+ */
 static int
 parse_latin1_name(const char *name)
 {
 	static const char *const names[] = {
 		"iso-8859-1", "iso_8859-1", "iso8859-1", "latin1", "latin-1",
-		"l1", "windows-1252", "cp1252"
+		"l1", "windows-1252", "cp1252", "us-ascii", "ascii"
 	};
 	size_t	i;
 
@@ -1993,7 +2584,10 @@ parse_item_date(xmlNodePtr item, const char *ns, int atom)
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (atom ? (parse_is(c, NS_ATOM, "published") ||
-		    parse_is(c, NS_ATOM, "updated")) :
+		    parse_is(c, NS_ATOM, "updated") ||
+		    parse_is(c, NS_ATOM03, "issued") ||
+		    parse_is(c, NS_ATOM03, "modified") ||
+		    parse_is(c, NS_ATOM03, "created")) :
 		    (parse_is(c, ns, "pubDate") ||
 		    parse_is(c, NS_DC, "date"))) {
 			if ((t = parse_date(c)) != TIME_NONE && t > best)
@@ -2001,6 +2595,15 @@ parse_item_date(xmlNodePtr item, const char *ns, int atom)
 		}
 	}
 	return (best);
+}
+
+/* Document order. */
+static int
+parse_index_cmp(const void *a, const void *b)
+{
+	const struct parse_rank	*x = a, *y = b;
+
+	return (x->index < y->index ? -1 : x->index > y->index);
 }
 
 /* Newest first; among equals, document order. */
@@ -2064,6 +2667,7 @@ parse_build(struct parse *p, char **cause)
 	}
 	/* Field extraction finds the parse through the document. */
 	p->ctxt->myDoc->_private = p;
+	parse_settle(p);
 	p->mislabeled = p->latin1 && !p->u8_bad && p->u8_need == 0 &&
 	    p->u8_multi;
 	if (p->mislabeled && p->error == NULL)
@@ -2175,11 +2779,13 @@ parse_rss_channel(struct parse_walk *w, xmlNodePtr ch)
 	xmlNodePtr		 c;
 	char			*s, *base, *editor = NULL, *creator = NULL;
 	int64_t			 built = TIME_NONE, pub = TIME_NONE;
-	int64_t			 dc = TIME_NONE;
+	int64_t			 dc = TIME_NONE, unit = -1, freq = -1;
 	int			 named;
 
 	for (c = ch->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (parse_hint(w, c, &unit, &freq))
 			continue;
 		if (m->title == NULL && parse_is(c, w->ns, "title")) {
 			s = parse_has_elements(c) ? parse_markup(c) :
@@ -2222,6 +2828,7 @@ parse_rss_channel(struct parse_walk *w, xmlNodePtr ch)
 			free(s);
 		}
 	}
+	parse_hint_period(w, unit, freq);
 	m->updated = built != TIME_NONE ? built :
 	    (dc != TIME_NONE ? dc : pub);
 	if (editor != NULL) {
@@ -2436,6 +3043,20 @@ parse_atom_plain(xmlNodePtr n)
 	xmlNodePtr	 div;
 	char		*s, *out;
 
+	if (parse_is(n, NS_ATOM03, (const char *)n->name)) {
+		switch (parse_atom03_read(n, &s)) {
+		case PARSE_TEXT:
+			out = parse_line(s);
+			break;
+		case PARSE_HTML:
+			out = html_to_line(s);
+			break;
+		default:
+			return (xstrdup(""));
+		}
+		free(s);
+		return (out);
+	}
 	switch (parse_atom_type(n)) {
 	case PARSE_TEXT:
 		s = parse_text(n);
@@ -2469,6 +3090,22 @@ parse_atom_html(struct parse *p, xmlNodePtr n)
 	char		*s, *base, *out;
 
 	base = parse_base(p, n);
+	if (parse_is(n, NS_ATOM03, (const char *)n->name)) {
+		switch (parse_atom03_read(n, &s)) {
+		case PARSE_TEXT:
+			out = parse_escape(s);
+			break;
+		case PARSE_HTML:
+			out = html_sanitize(s, *base != '\0' ? base : NULL);
+			break;
+		default:
+			free(base);
+			return (NULL);
+		}
+		free(s);
+		free(base);
+		return (parse_nonempty(out));
+	}
 	switch (parse_atom_type(n)) {
 	case PARSE_TEXT:
 		s = parse_text(n);
@@ -2538,13 +3175,14 @@ parse_atom_person(xmlNodePtr n)
 {
 	xmlNodePtr	 c;
 	char		*name = NULL, *email = NULL, *s;
+	const char	*ns = n->ns != NULL ? (const char *)n->ns->href : NULL;
 
 	for (c = n->children; c != NULL; c = c->next) {
-		if (name == NULL && parse_is(c, NS_ATOM, "name")) {
+		if (name == NULL && parse_is(c, ns, "name")) {
 			s = parse_text(c);
 			name = parse_nonempty(parse_plain(s));
 			free(s);
-		} else if (email == NULL && parse_is(c, NS_ATOM, "email")) {
+		} else if (email == NULL && parse_is(c, ns, "email")) {
 			s = parse_text(c);
 			email = parse_nonempty(parse_address(s));
 			free(s);
@@ -2557,7 +3195,10 @@ parse_atom_person(xmlNodePtr n)
 	return (email);
 }
 
-/* Atom 1.0 (RFC 4287). */
+/*
+ * Atom 1.0 (RFC 4287) and Atom 0.3 (the 2003 draft: tagline for
+ * subtitle, modified for updated, content with a mode).
+ */
 static void
 parse_atom(struct parse_walk *w, xmlNodePtr root)
 {
@@ -2566,24 +3207,27 @@ parse_atom(struct parse_walk *w, xmlNodePtr root)
 	size_t			 n = 0, size = 0, k;
 	char			*s, *base, *rel;
 	struct entry		*e;
+	int64_t			 unit = -1, freq = -1;
+	int			 a03;
 
-	w->ns = NS_ATOM;
-	w->d->format = FORMAT_ATOM10;
+	a03 = parse_is(root, NS_ATOM03, "feed");
+	w->ns = a03 ? NS_ATOM03 : NS_ATOM;
+	w->d->format = a03 ? FORMAT_ATOM03 : FORMAT_ATOM10;
 	m->language = parse_nonempty(parse_attr(root, NS_XML, "lang"));
 	for (c = root->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (parse_is(c, NS_ATOM, "entry")) {
+		if (parse_is(c, w->ns, "entry")) {
 			if (c->_private != NULL)
 				continue;	/* Dropped by parse_keep. */
 			items = parse_grow(items, n, &size);
 			items[n++] = c;
-		} else if (m->title == NULL && parse_is(c, NS_ATOM, "title"))
+		} else if (m->title == NULL && parse_is(c, w->ns, "title"))
 			m->title = parse_atom_plain(c);
 		else if (m->subtitle == NULL &&
-		    parse_is(c, NS_ATOM, "subtitle"))
+		    parse_is(c, w->ns, a03 ? "tagline" : "subtitle"))
 			m->subtitle = parse_atom_plain(c);
-		else if (m->link == NULL && parse_is(c, NS_ATOM, "link")) {
+		else if (m->link == NULL && parse_is(c, w->ns, "link")) {
 			rel = parse_attr(c, NULL, "rel");
 			if (parse_atom_rel(rel, "alternate")) {
 				s = parse_attr(c, NULL, "href");
@@ -2595,12 +3239,16 @@ parse_atom(struct parse_walk *w, xmlNodePtr root)
 			}
 			free(rel);
 		} else if (m->updated == TIME_NONE &&
-		    parse_is(c, NS_ATOM, "updated"))
+		    parse_is(c, w->ns, a03 ? "modified" : "updated"))
 			m->updated = parse_date(c);
-		else if (m->author == NULL && parse_is(c, NS_ATOM, "author"))
+		else if (m->author == NULL && parse_is(c, w->ns, "author"))
 			m->author = parse_atom_person(c);
+		else if (parse_is(c, NS_SY, "updatePeriod") ||
+		    parse_is(c, NS_SY, "updateFrequency"))
+			parse_hint(w, c, &unit, &freq);
 	}
-	items = parse_select(items, &n, NS_ATOM, 1);
+	parse_hint_period(w, unit, freq);
+	items = parse_select(items, &n, w->ns, 1);
 	for (k = 0; k < n; k++) {
 		if ((e = parse_atom_entry(w, items[k], m->author)) != NULL)
 			feed_doc_add(w->d, e);
@@ -2615,44 +3263,55 @@ parse_atom_entry(struct parse_walk *w, xmlNodePtr entry,
 {
 	struct entry	*e;
 	xmlNodePtr	 c, sc, source = NULL;
-	char		*s;
+	char		*s, *html;
+	int64_t		 created = TIME_NONE;
+	int		 a03 = strcmp(w->ns, NS_ATOM03) == 0;
 
 	e = entry_new();
 	for (c = entry->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (e->id == NULL && parse_is(c, NS_ATOM, "id"))
+		if (e->id == NULL && parse_is(c, w->ns, "id"))
 			e->id = parse_nonempty(parse_trim(parse_text(c)));
-		else if (e->title == NULL && parse_is(c, NS_ATOM, "title"))
+		else if (e->title == NULL && parse_is(c, w->ns, "title"))
 			e->title = parse_atom_plain(c);
-		else if (parse_is(c, NS_ATOM, "link"))
+		else if (parse_is(c, w->ns, "link"))
 			parse_atom_link(w, e, c);
-		else if (e->author == NULL && parse_is(c, NS_ATOM, "author"))
+		else if (e->author == NULL && parse_is(c, w->ns, "author"))
 			e->author = parse_atom_person(c);
-		else if (parse_is(c, NS_ATOM, "published")) {
+		else if (parse_is(c, w->ns, a03 ? "issued" : "published")) {
 			if (e->published == TIME_NONE)
 				e->published = parse_date(c);
-		} else if (parse_is(c, NS_ATOM, "updated")) {
+		} else if (parse_is(c, w->ns, a03 ? "modified" : "updated")) {
 			if (e->updated == TIME_NONE)
 				e->updated = parse_date(c);
+		} else if (a03 && parse_is(c, w->ns, "created")) {
+			if (created == TIME_NONE)
+				created = parse_date(c);
 		} else if (e->summary == NULL &&
-		    parse_is(c, NS_ATOM, "summary"))
+		    parse_is(c, w->ns, "summary"))
 			e->summary = parse_atom_html(w->p, c);
-		else if (e->content == NULL && parse_is(c, NS_ATOM, "content"))
-			e->content = parse_atom_html(w->p, c);
-		else if (parse_is(c, NS_ATOM, "category")) {
+		else if (e->content == NULL && parse_is(c, w->ns, "content")) {
+			/* Atom 0.3 may offer several: the first readable. */
+			html = parse_atom_html(w->p, c);
+			e->content = html;
+		} else if (!a03 && parse_is(c, w->ns, "category")) {
 			s = parse_nonempty(parse_attr(c, NULL, "label"));
 			if (s == NULL)
 				s = parse_attr(c, NULL, "term");
 			if (s != NULL)
 				parse_add_category(e, s);
-		} else if (source == NULL && parse_is(c, NS_ATOM, "source"))
+		} else if (parse_is(c, NS_DC, "subject"))
+			parse_add_category(e, parse_text(c));
+		else if (source == NULL && parse_is(c, w->ns, "source"))
 			source = c;
 	}
+	if (e->published == TIME_NONE)
+		e->published = created;
 
 	if (e->author == NULL && source != NULL) {
 		for (sc = source->children; sc != NULL; sc = sc->next) {
-			if (parse_is(sc, NS_ATOM, "author")) {
+			if (parse_is(sc, w->ns, "author")) {
 				e->author = parse_atom_person(sc);
 				break;
 			}
@@ -2662,6 +3321,505 @@ parse_atom_entry(struct parse_walk *w, xmlNodePtr entry,
 		e->author = xstrdup(feed_author);
 	if (e->title == NULL)
 		e->title = xstrdup("");
+	if (e->id == NULL) {
+		if (e->link != NULL)
+			e->id = xstrdup(e->link);
+		else
+			e->id = parse_hash_id(e);
+	}
+	return (e);
+}
+
+/*
+ * Atom 0.3 content and text constructs: type is a MIME type, text/plain
+ * by default, and mode says how it is carried: xml (the default),
+ * escaped or base64. Sets *out to the text or HTML and returns how to
+ * read it: PARSE_TEXT, PARSE_HTML, or PARSE_SKIP with *out NULL.
+ */
+static enum parse_type
+parse_atom03_read(xmlNodePtr n, char **out)
+{
+	enum parse_type	 t;
+	xmlNodePtr	 div;
+	char		*type, *mode, *s;
+	size_t		 len;
+
+	*out = NULL;
+	type = parse_attr(n, NULL, "type");
+	mode = parse_attr(n, NULL, "mode");
+	if (mode != NULL)
+		parse_trim(mode);
+	if (type == NULL || *parse_trim(type) == '\0')
+		t = PARSE_TEXT;
+	else if (strncasecmp(type, "text/html", 9) == 0 ||
+	    strcasecmp(type, "html") == 0)
+		t = PARSE_HTML;
+	else if (strcasecmp(type, "application/xhtml+xml") == 0 ||
+	    strcasecmp(type, "xhtml") == 0)
+		t = PARSE_XHTML;
+	else if ((len = strlen(type)) > 4 &&
+	    (strcasecmp(type + len - 4, "+xml") == 0 ||
+	    strcasecmp(type + len - 4, "/xml") == 0))
+		t = PARSE_XML;
+	else if (strncasecmp(type, "text/", 5) == 0 ||
+	    strcasecmp(type, "text") == 0)
+		t = PARSE_TEXT;
+	else
+		t = PARSE_SKIP;
+	if (t == PARSE_SKIP)
+		goto out;
+	if (mode != NULL && strcasecmp(mode, "escaped") == 0) {
+		*out = parse_text(n);
+		if (t != PARSE_TEXT)
+			t = PARSE_HTML;
+	} else if (mode != NULL && strcasecmp(mode, "base64") == 0) {
+		s = parse_text(n);
+		*out = parse_base64(s);
+		free(s);
+		if (t != PARSE_TEXT)
+			t = PARSE_HTML;
+	} else if (parse_has_elements(n)) {
+		/* Inline markup; xhtml comes in a wrapper div. */
+		div = t == PARSE_XHTML ? parse_xhtml_div(n) : NULL;
+		*out = parse_markup(div != NULL ? div : n);
+		t = PARSE_HTML;
+	} else {
+		*out = parse_text(n);
+		if (t != PARSE_HTML)
+			t = PARSE_TEXT;
+	}
+out:
+	free(type);
+	free(mode);
+	return (t);
+}
+
+/*
+ * Decode base64 (whitespace ignored, '=' ends it) into clean UTF-8; ""
+ * if it is not base64.
+ */
+static char *
+parse_base64(const char *s)
+{
+	static const char	 digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf		 b;
+	const char		*d;
+	uint32_t		 acc = 0;
+	int			 bits = 0;
+	char			*out;
+
+	buf_init(&b);
+	for (; *s != '\0' && *s != '='; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			continue;
+		if ((d = strchr(digits, *s)) == NULL) {
+			buf_free(&b);
+			return (xstrdup(""));
+		}
+		acc = (acc << 6) | (uint32_t)(d - digits);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(&b, (char)((acc >> bits) & 0xff));
+		}
+	}
+	out = utf8_clean(b.data != NULL ? b.data : "", b.len);
+	buf_free(&b);
+	return (out);
+}
+
+/*
+ * A publisher hint in an RSS channel or a feed: ttl, the syndication
+ * module's updatePeriod and updateFrequency (gathered into *unit and
+ * *freq for the caller), skipHours and skipDays. Returns 1 if c was one.
+ */
+static int
+parse_hint(struct parse_walk *w, xmlNodePtr c, int64_t *unit, int64_t *freq)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	static const struct {
+		const char	*name;
+		int64_t		 secs;
+	} periods[] = { { "hourly", 3600 }, { "daily", 86400 },
+	    { "weekly", 604800 }, { "monthly", 2592000 },
+	    { "yearly", 31536000 } };
+	struct feed_meta	*m = &w->d->meta;
+	xmlNodePtr		 x;
+	int64_t			 v;
+	size_t			 i;
+	char			*s;
+
+	if (parse_is(c, w->ns, "ttl")) {
+		if (m->ttl == -1 && (v = parse_number(c)) >= 0 &&
+		    v <= 10 * 525600)
+			m->ttl = (int)v;
+	} else if (parse_is(c, NS_SY, "updatePeriod")) {
+		s = parse_trim(parse_text(c));
+		for (i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+			if (strcasecmp(s, periods[i].name) == 0)
+				*unit = periods[i].secs;
+		}
+		free(s);
+	} else if (parse_is(c, NS_SY, "updateFrequency")) {
+		if ((v = parse_number(c)) >= 1 && v <= 1000000)
+			*freq = v;
+	} else if (parse_is(c, w->ns, "skipHours")) {
+		for (x = c->children; x != NULL; x = x->next) {
+			if (parse_is(x, w->ns, "hour") &&
+			    (v = parse_number(x)) >= 0 && v <= 24)
+				m->skip_hours |= UINT32_C(1) << (v % 24);
+		}
+	} else if (parse_is(c, w->ns, "skipDays")) {
+		for (x = c->children; x != NULL; x = x->next) {
+			if (!parse_is(x, w->ns, "day"))
+				continue;
+			s = parse_trim(parse_text(x));
+			for (i = 0; i < 7; i++) {
+				if (strcasecmp(s, days[i]) == 0)
+					m->skip_days |= 1U << i;
+			}
+			free(s);
+		}
+	} else
+		return (0);
+	return (1);
+}
+
+/* Set the update period from the syndication module's two hints. */
+static void
+parse_hint_period(struct parse_walk *w, int64_t unit, int64_t freq)
+{
+	if (unit == -1 && freq == -1)
+		return;
+	if (unit == -1)
+		unit = 86400;	/* The module's default: daily. */
+	if (freq == -1)
+		freq = 1;
+	w->d->meta.update_period = unit / freq > 0 ? unit / freq : 1;
+}
+
+/* A non-negative decimal number in an element, or -1. */
+static int64_t
+parse_number(xmlNodePtr n)
+{
+	char	*s, *p;
+	int64_t	 v = 0;
+
+	s = parse_trim(parse_text(n));
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > INT64_MAX / 100)
+			break;
+		v = v * 10 + (*p - '0');
+	}
+	if (p == s || *p != '\0')
+		v = -1;
+	free(s);
+	return (v);
+}
+
+/*
+ * JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). The whole
+ * document is held (it is capped at PARSE_MAX_DOC) and loaded with
+ * jansson, whose parser limits nesting depth itself.
+ */
+static struct feed_doc *
+parse_json(struct parse *p, char **cause)
+{
+	struct feed_doc	*d = NULL;
+	json_error_t	 err;
+	json_t		*root, *items, *it, *v;
+	const char	*version;
+	char		*s, *msg;
+	struct parse_rank *r;
+	size_t		 i, n, k;
+
+	parse_json_surrogates(p);
+	root = json_loadb(p->json.data != NULL ? p->json.data : "",
+	    p->json.len, JSON_ALLOW_NUL, &err);
+	if (root == NULL) {
+		msg = utf8_clean(err.text, strlen(err.text));
+		parse_fail(p, "malformed document: line %d: %s", err.line,
+		    msg);
+		free(msg);
+		goto out;
+	}
+	version = json_string_value(json_object_get(root, "version"));
+	if (!json_is_object(root) || version == NULL ||
+	    (strncmp(version, "https://jsonfeed.org/version/1", 30) != 0 &&
+	    strncmp(version, "http://jsonfeed.org/version/1", 29) != 0)) {
+		parse_fail(p, "not a feed: a JSON document, not a JSON Feed");
+		goto out;
+	}
+	d = feed_doc_new();
+	s = strstr(version, "/version/1") + 10;
+	if (strcmp(s, ".1") == 0 || strcmp(s, ".1/") == 0)
+		d->format = FORMAT_JSON11;
+	else
+		d->format = FORMAT_JSON10;
+	if (strcmp(s, "") != 0 && strcmp(s, "/") != 0 &&
+	    d->format == FORMAT_JSON10)
+		parse_note(p, "unknown JSON Feed version \"%s\"", version);
+
+	s = parse_json_get(root, "title");
+	d->meta.title = parse_plain(s != NULL ? s : "");
+	free(s);
+	s = parse_json_get(root, "description");
+	d->meta.subtitle = parse_plain(s != NULL ? s : "");
+	free(s);
+	s = parse_json_get(root, "home_page_url");
+	d->meta.link = parse_link(p->base_url, s != NULL ? parse_trim(s) :
+	    NULL);
+	free(s);
+	if (d->meta.link == NULL)
+		d->meta.link = xstrdup("");
+	d->meta.language = parse_nonempty(parse_json_get(root, "language"));
+	d->meta.author = parse_json_author(root);
+
+	items = json_object_get(root, "items");
+	n = json_is_array(items) ? json_array_size(items) : 0;
+	/* Keep the newest PARSE_MAX_ENTRIES, in document order. */
+	r = xreallocarray(NULL, n > 0 ? n : 1, sizeof *r);
+	for (i = 0; i < n; i++) {
+		r[i].index = i;
+		r[i].node = NULL;
+		r[i].date = TIME_NONE;
+		it = json_array_get(items, i);
+		if ((s = parse_json_get(it, "date_published")) != NULL ||
+		    (s = parse_json_get(it, "date_modified")) != NULL) {
+			if (date_parse(s, &r[i].date) != 0)
+				r[i].date = TIME_NONE;
+			free(s);
+		}
+	}
+	k = n;
+	if (n > PARSE_MAX_ENTRIES) {
+		qsort(r, n, sizeof *r, parse_rank_cmp);
+		k = PARSE_MAX_ENTRIES;
+		qsort(r, k, sizeof *r, parse_index_cmp);
+	}
+	for (i = 0; i < k; i++) {
+		it = json_array_get(items, r[i].index);
+		if (json_is_object(it))
+			feed_doc_add(d, parse_json_item(p, it,
+			    d->meta.author));
+	}
+	free(r);
+	if ((v = json_object_get(root, "items")) != NULL &&
+	    !json_is_array(v))
+		parse_note(p, "\"items\" is not an array");
+	parse_settle(p);
+	if (p->error != NULL)
+		d->malformed = xstrdup(p->error);
+
+out:
+	json_decref(root);
+	if (d == NULL)
+		parse_cause(p, cause);
+	return (d);
+}
+
+/* The value of the four hex digits at s[i], or -1. */
+static int
+parse_json_hex4(const char *s, size_t len, size_t i)
+{
+	int	v = 0, k, c;
+
+	if (len - i < 4)
+		return (-1);
+	for (k = 0; k < 4; k++) {
+		c = (unsigned char)s[i + k];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return (-1);
+	}
+	return (v);
+}
+
+/*
+ * jansson refuses a whole document for one "\ud800" without its pair:
+ * make every lone surrogate escape "\ufffd" (the same length, in place),
+ * as invalid bytes become U+FFFD elsewhere.
+ */
+static void
+parse_json_surrogates(struct parse *p)
+{
+	char	*s = p->json.data;
+	size_t	 len = p->json.len, i;
+	int	 in = 0, v, w;
+
+	for (i = 0; i < len; i++) {
+		if (!in) {
+			in = s[i] == '"';
+			continue;
+		}
+		if (s[i] == '"') {
+			in = 0;
+			continue;
+		}
+		if (s[i] != '\\' || ++i >= len || s[i] != 'u')
+			continue;
+		if ((v = parse_json_hex4(s, len, i + 1)) < 0xd800 ||
+		    v > 0xdfff)
+			continue;
+		if (v < 0xdc00 && len - i >= 11 && s[i + 5] == '\\' &&
+		    s[i + 6] == 'u' &&
+		    (w = parse_json_hex4(s, len, i + 7)) >= 0xdc00 &&
+		    w <= 0xdfff) {
+			i += 10;	/* A pair: leave it. */
+			continue;
+		}
+		memcpy(s + i + 1, "fffd", 4);
+		i += 4;
+		parse_note(p, "lone surrogates in JSON strings were replaced");
+	}
+}
+
+/* A string member, cleaned; a number is written as one. NULL if none. */
+static char *
+parse_json_get(json_t *o, const char *key)
+{
+	json_t	*v;
+	char	*s;
+
+	if (!json_is_object(o) || (v = json_object_get(o, key)) == NULL)
+		return (NULL);
+	if (json_is_string(v)) {
+		s = utf8_clean(json_string_value(v), json_string_length(v));
+		if (strlen(s) > PARSE_MAX_FIELD) {
+			free(s);
+			return (NULL);
+		}
+		return (s);
+	}
+	if (json_is_integer(v)) {
+		xasprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return (s);
+	}
+	return (NULL);
+}
+
+/*
+ * The author of a feed or item: the first of "authors" (1.1) with a
+ * name, else "author" (1.0); its name, else a mailto: address.
+ */
+static char *
+parse_json_author(json_t *o)
+{
+	json_t		*list, *a;
+	char		*name, *url, *s;
+	size_t		 i, n;
+
+	list = json_object_get(o, "authors");
+	n = json_is_array(list) ? json_array_size(list) : 0;
+	for (i = 0; i <= n; i++) {
+		a = i < n ? json_array_get(list, i) :
+		    json_object_get(o, "author");
+		if (!json_is_object(a))
+			continue;
+		if ((s = parse_json_get(a, "name")) != NULL) {
+			name = parse_nonempty(parse_plain(s));
+			free(s);
+			if (name != NULL)
+				return (name);
+		}
+		if ((url = parse_json_get(a, "url")) != NULL) {
+			parse_trim(url);
+			if (strncasecmp(url, "mailto:", 7) == 0 &&
+			    url[7] != '\0') {
+				name = parse_address(url + 7);
+				free(url);
+				if ((name = parse_nonempty(name)) != NULL)
+					return (name);
+				continue;
+			}
+			free(url);
+		}
+	}
+	return (NULL);
+}
+
+/* One JSON Feed item. */
+static struct entry *
+parse_json_item(struct parse *p, json_t *it, const char *feed_author)
+{
+	struct entry	*e;
+	json_t		*list, *a;
+	const char	*base = p->base_url;
+	char		*s, *url, *len;
+	size_t		 i, n;
+
+	e = entry_new();
+	e->id = parse_nonempty(parse_json_get(it, "id"));
+	if (e->id != NULL)
+		parse_trim(e->id);
+	e->id = parse_nonempty(e->id);
+	s = parse_json_get(it, "url");
+	e->link = parse_link(base, s != NULL ? parse_trim(s) : NULL);
+	free(s);
+	if (e->link == NULL) {
+		s = parse_json_get(it, "external_url");
+		e->link = parse_link(base, s != NULL ? parse_trim(s) : NULL);
+		free(s);
+	}
+	s = parse_json_get(it, "title");
+	e->title = parse_plain(s != NULL ? s : "");
+	free(s);
+	if ((s = parse_json_get(it, "content_html")) != NULL) {
+		e->content = parse_nonempty(html_sanitize(s, base));
+		free(s);
+	}
+	if (e->content == NULL &&
+	    (s = parse_json_get(it, "content_text")) != NULL) {
+		e->content = parse_escape(s);
+		free(s);
+	}
+	if ((s = parse_json_get(it, "summary")) != NULL) {
+		e->summary = parse_escape(s);
+		free(s);
+	}
+	if ((s = parse_json_get(it, "date_published")) != NULL) {
+		if (date_parse(s, &e->published) != 0)
+			e->published = TIME_NONE;
+		free(s);
+	}
+	if ((s = parse_json_get(it, "date_modified")) != NULL) {
+		if (date_parse(s, &e->updated) != 0)
+			e->updated = TIME_NONE;
+		free(s);
+	}
+	e->author = parse_json_author(it);
+	if (e->author == NULL && feed_author != NULL)
+		e->author = xstrdup(feed_author);
+	list = json_object_get(it, "tags");
+	n = json_is_array(list) ? json_array_size(list) : 0;
+	for (i = 0; i < n; i++) {
+		a = json_array_get(list, i);
+		if (json_is_string(a))
+			parse_add_category(e, utf8_clean(json_string_value(a),
+			    json_string_length(a)));
+	}
+	list = json_object_get(it, "attachments");
+	n = json_is_array(list) ? json_array_size(list) : 0;
+	for (i = 0; i < n && e->nenclosures < PARSE_MAX_ENCLOSURES; i++) {
+		a = json_array_get(list, i);
+		s = parse_json_get(a, "url");
+		url = parse_link(base, s != NULL ? parse_trim(s) : NULL);
+		free(s);
+		if (url == NULL)
+			continue;
+		len = parse_json_get(a, "size_in_bytes");
+		parse_add_enclosure(e, url, parse_json_get(a, "mime_type"),
+		    len);
+		free(len);
+	}
 	if (e->id == NULL) {
 		if (e->link != NULL)
 			e->id = xstrdup(e->link);
@@ -2703,7 +3861,9 @@ parse_json_time(int64_t t)
 char *
 parse_doc_json(const struct feed_doc *d)
 {
-	json_t			*root, *feed, *entries, *o;
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	json_t			*root, *feed, *entries, *o, *hints;
 	json_t			*cats, *encs, *en;
 	const struct entry	*e;
 	size_t			 i, k;
@@ -2722,6 +3882,29 @@ parse_doc_json(const struct feed_doc *d)
 	json_object_set_new(feed, "language",
 	    parse_json_str(d->meta.language));
 	json_object_set_new(feed, "author", parse_json_str(d->meta.author));
+	/* Publisher hints appear only when the feed gives them. */
+	if (d->meta.ttl != -1)
+		json_object_set_new(feed, "ttl", json_integer(d->meta.ttl));
+	if (d->meta.update_period != -1)
+		json_object_set_new(feed, "update_period",
+		    json_integer(d->meta.update_period));
+	if (d->meta.skip_hours != 0) {
+		hints = json_array();
+		for (k = 0; k < 24; k++) {
+			if (d->meta.skip_hours & (UINT32_C(1) << k))
+				json_array_append_new(hints, json_integer(k));
+		}
+		json_object_set_new(feed, "skip_hours", hints);
+	}
+	if (d->meta.skip_days != 0) {
+		hints = json_array();
+		for (k = 0; k < 7; k++) {
+			if (d->meta.skip_days & (1U << k))
+				json_array_append_new(hints,
+				    json_string(days[k]));
+		}
+		json_object_set_new(feed, "skip_days", hints);
+	}
 	json_object_set_new(root, "feed", feed);
 
 	entries = json_array();

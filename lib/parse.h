@@ -1,9 +1,11 @@
 /*
- * Feed documents to normalized entries: RSS 2.0 and Atom 1.0 (other
- * formats later), detected from the document itself. Bytes are pushed as
- * they arrive, so the fetcher can feed the parser from its write
- * callback; the result is the same whether a document arrives whole or a
- * byte at a time. No I/O.
+ * Feed documents to normalized entries: RSS 0.90, 0.91, 0.92, 1.0 and
+ * 2.0, Atom 0.3 and 1.0, JSON Feed 1.0 and 1.1, detected from the
+ * document itself (never from the URL or the Content-Type). Bytes are
+ * pushed as they arrive, so the fetcher can feed the parser from its
+ * write callback; the result is the same whether a document arrives
+ * whole or a byte at a time. XML is parsed as it comes; a JSON Feed is
+ * held whole (up to the document cap) and read at the end. No I/O.
  */
 #ifndef PARSE_H
 #define PARSE_H
@@ -17,7 +19,12 @@ struct parse;
 /*
  * Start parsing a document. base_url (may be NULL) is the URL the
  * document was fetched from, the base for relative links; charset (may be
- * NULL) is the one the transport declared.
+ * NULL) is the one the transport declared. The encoding is chosen as RFC
+ * 7303 3.2 says: a BOM, else the transport's charset, else the XML
+ * declaration, else UTF-8. A label the bytes contradict or that iconv
+ * does not know is passed over (UTF-8, then windows-1252 for bytes that
+ * are not UTF-8); bytes invalid in the encoding become U+FFFD. Either way
+ * the document is returned with doc->malformed saying so.
  */
 struct parse	*parse_new(const char *base_url, const char *charset);
 
@@ -28,8 +35,10 @@ int		 parse_push(struct parse *, const char *, size_t,
 /*
  * Finish: return the document (caller frees with feed_doc_free) and free
  * the parser, or return NULL and set *cause ("not a feed: an HTML page",
- * "empty document", ...). A document that needed recovery is returned with
- * doc->malformed saying why.
+ * "empty document", ...). A web page that links to feeds fails with the
+ * first of them named: "not a feed: an HTML page (it links to a feed:
+ * URL)". A document that needed recovery is returned with doc->malformed
+ * saying why.
  */
 struct feed_doc	*parse_end(struct parse *, char **cause);
 

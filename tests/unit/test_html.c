@@ -18,6 +18,7 @@ struct xss_case;
 static int		 validate(const char *, char *, size_t);
 static const char	*show(const char *);
 static void		 check_xss(const struct xss_case *);
+static void		 test_autodiscover(void);
 static void		 strlcat_in(char *, const char *, size_t);
 
 /* Tags and attributes our own output may hold, as the validator sees it. */
@@ -147,9 +148,25 @@ static const struct xss_case xss_cases[] = {
 	{ "<article><section>s</section></article>", "s" },
 	{ "AT&T \"quoted\" 'single'",
 	    "AT&amp;T &quot;quoted&quot; &#39;single&#39;" },
-	{ "</body></html>after <b>end", "<p>after <b>end</b></p>" },
+	{ "</body></html>after <b>end", "after <b>end</b>" },
+	/* HOSTILE-29: no implied <p>, so no more tags out than in. */
+	{ "a</body></html>b<i>c</i>", "ab<i>c</i>" },
 	{ "  \n padded \n ", "padded" },
 	{ "", "" },
+	/* More vectors: entity-encoded schemes, srcset, nested tricks. */
+	{ "<a href=\"&#x6A;&#x61;&#x76;&#x61;script:alert(1)\">x</a>", "x" },
+	{ "<a href=\"&#0000106avascript:alert(1)\">x</a>", "x" },
+	{ "<a href=\"jav&#x0A;ascript:alert(1)\">x</a>", "x" },
+	{ "<a href=\"\x01javascript:alert(1)\">x</a>", "x" },
+	{ "<img srcset=\"javascript:alert(1) 1x\" src=\"a.png\">", NULL },
+	{ "<details open ontoggle=alert(1)>x</details>", NULL },
+	{ "<body onload=alert(1)>x</body>", "x" },
+	{ "<video><source onerror=alert(1)></video>ok", NULL },
+	{ "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg"
+	    "==\">x</a>", "x" },
+	{ "<img src=\"data:image/svg+xml;base64,PHN2Zy8+\">ok", NULL },
+	{ "<isindex action=javascript:alert(1) type=image>ok", NULL },
+	{ "<marquee onstart=alert(1)>x</marquee>", NULL },
 };
 
 /*
@@ -308,6 +325,66 @@ check_xss(const struct xss_case *c)
 		tap_is_str(out, c->want, "output of: %s", show(c->in));
 	free(again);
 	free(out);
+}
+
+/* The feeds a web page links to (html_autodiscover). */
+static void
+test_autodiscover(void)
+{
+	static const char	 page[] =
+	    "<!DOCTYPE html><html><head><title>x</title>"
+	    "<link rel=\"stylesheet\" href=\"/s.css\">"
+	    "<link rel=\"alternate\" type=\"application/rss+xml\" "
+	    "href=\"/rss.xml\">"
+	    "<LINK REL=\"Alternate Home\" TYPE=\"Application/Atom+XML\" "
+	    "HREF=\"atom.xml\">"
+	    "<link rel=alternate type=\"application/feed+json; v=1\" "
+	    "href=\"//cdn.example.net/f.json\">"
+	    "<link rel=alternate type=application/json href=/rss.xml>"
+	    "<link rel=alternate type=text/html href=/fr/>"
+	    "<link rel=alternate type=application/rss+xml "
+	    "href=\"javascript:alert(1)\">"
+	    "<link rel=alternate type=application/rss+xml href=\"file:///x\">"
+	    "</head><body><link rel=alternate type=application/json "
+	    "href=\"j.json\"></body></html>";
+	static const char	*const want[] = {
+		"https://example.org/rss.xml",
+		"https://example.org/blog/atom.xml",
+		"https://cdn.example.net/f.json",
+		"https://example.org/blog/j.json"
+	};
+	static const char	 relative[] = "<link rel=alternate "
+	    "type=application/rss+xml href=rel.xml>";
+	static const char	 based[] = "<html><head><base href=\""
+	    "https://b.example/d/\"><link rel=alternate "
+	    "type=application/atom+xml href=x>";
+	char	**urls;
+	size_t	  n, i;
+
+	urls = html_autodiscover(page, sizeof page - 1,
+	    "https://example.org/blog/", &n);
+	tap_is_int((long long)n, 4, "autodiscover: four feeds, once each");
+	for (i = 0; i < n && i < 4; i++)
+		tap_is_str(urls[i], want[i], "autodiscover: feed %zu", i);
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+
+	urls = html_autodiscover(based, sizeof based - 1,
+	    "https://example.org/", &n);
+	tap_ok(n == 1 && strcmp(urls[0], "https://b.example/d/x") == 0,
+	    "autodiscover: <base href> is the base");
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+
+	urls = html_autodiscover("<p>no feeds</p>", 15, NULL, &n);
+	tap_ok(urls == NULL && n == 0, "autodiscover: none");
+	urls = html_autodiscover(relative, sizeof relative - 1, NULL, &n);
+	tap_ok(urls == NULL && n == 0,
+	    "autodiscover: a relative link with no base is dropped");
+	urls = html_autodiscover("\0\xff<link\0", 8, NULL, &n);
+	tap_ok(urls == NULL && n == 0, "autodiscover: junk bytes");
 }
 
 /* Building blocks for the sanitizer property test (HOSTILE-29). */
@@ -480,5 +557,6 @@ main(void)
 		free(big);
 	}
 
+	test_autodiscover();
 	return (tap_done());
 }

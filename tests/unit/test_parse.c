@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <libxml/parser.h>
 
 #include "buf.h"
@@ -34,6 +35,7 @@
 
 #define FIXTURE_BASE	"https://example.org/feed.xml"
 #define STRLEN		((size_t)-1)
+#define LIT(s)		s, sizeof(s) - 1
 
 static char	*read_file(const char *, size_t *);
 static char	*path_of(const char *, const char *, const char *);
@@ -43,6 +45,10 @@ static int	 name_cmp(const void *, const void *);
 static struct feed_doc *parse_chunked(const char *, size_t, size_t,
 		    const char *, const char *, char **);
 static void	 check_fixture(const char *, const char *);
+static char	*cat_of(const char *, const char *);
+static void	 find_conformance(const char *, char ***, size_t *);
+static void	 check_conformance(const char *);
+static void	 test_conformance(const char *);
 static int	 field_ok(const char *);
 static int	 doc_clean(const struct feed_doc *);
 static double	 now(void);
@@ -57,6 +63,8 @@ static void	 test_huge_text(void);
 static void	 test_size_cap(void);
 static void	 test_entities(void);
 static void	 test_encodings(void);
+static char	*title_of(const char *, size_t, const char *, int *);
+static void	 test_encodings_more(void);
 static void	 test_invalid_chars(void);
 static void	 test_not_feeds(void);
 static void	 test_truncation(void);
@@ -226,6 +234,168 @@ check_fixture(const char *dir, const char *name)
 	free(json);
 	free(err);
 	free(mal);
+}
+
+/* The extensions of conformance documents (gen.py writes them). */
+static const char *const conformance_exts[] = {
+	".xml", ".rss", ".atom", ".rdf", ".jsonfeed", ".html", ".txt"
+};
+
+/* A and B, allocated. */
+static char *
+cat_of(const char *a, const char *b)
+{
+	struct buf	bb;
+
+	buf_init(&bb);
+	buf_printf(&bb, "%s%s", a, b);
+	return (buf_steal(&bb, NULL));
+}
+
+/* Gather every conformance document under dir, recursively. */
+static void
+find_conformance(const char *dir, char ***paths, size_t *n)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	char		*path, *dot;
+	size_t		 i;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		path = path_of(dir, de->d_name, "");
+		if ((dot = strrchr(de->d_name, '.')) == NULL) {
+			find_conformance(path, paths, n);
+			free(path);
+			continue;
+		}
+		for (i = 0; i < sizeof conformance_exts /
+		    sizeof conformance_exts[0]; i++) {
+			if (strcmp(dot, conformance_exts[i]) == 0)
+				break;
+		}
+		if (i == sizeof conformance_exts / sizeof conformance_exts[0]) {
+			free(path);
+			continue;
+		}
+		*paths = realloc(*paths, (*n + 1) * sizeof **paths);
+		if (*paths == NULL)
+			abort();
+		(*paths)[(*n)++] = path;
+	}
+	closedir(dp);
+}
+
+/*
+ * One conformance document PATH.EXT: PATH.json holds the expected parse
+ * JSON (compared as JSON, not as text) or PATH.err the start of the
+ * error; PATH.charset the transport's charset; PATH.malformed the start
+ * of doc->malformed, which must otherwise be NULL. Fed whole and in
+ * 1-byte chunks.
+ */
+static void
+check_conformance(const char *path)
+{
+	static const size_t	 chunks[] = { 0, 1 };
+	struct feed_doc		*d;
+	json_t			*want = NULL, *got;
+	char			*stem, *doc, *err, *mal, *charset, *p, *out;
+	char			*cause, *name;
+	size_t			 len, i;
+	int			 ok;
+
+	stem = strdup(path);
+	if (stem == NULL)
+		abort();
+	*strrchr(stem, '.') = '\0';
+	name = strstr(stem, "conformance/");
+	name = name != NULL ? name + 12 : stem;
+	doc = read_file(path, &len);
+	p = cat_of(stem, ".json");
+	want = json_load_file(p, 0, NULL);
+	free(p);
+	p = cat_of(stem, ".err");
+	err = read_file(p, NULL);
+	free(p);
+	p = cat_of(stem, ".malformed");
+	mal = read_file(p, NULL);
+	free(p);
+	p = cat_of(stem, ".charset");
+	charset = read_file(p, NULL);
+	free(p);
+	if (err != NULL)
+		chomp(err);
+	if (mal != NULL)
+		chomp(mal);
+	if (charset != NULL)
+		chomp(charset);
+	if (doc == NULL || (want == NULL && err == NULL)) {
+		tap_ok(0, "conformance %s: document and golden file", name);
+		goto out;
+	}
+	for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		d = parse_chunked(doc, len, chunks[i], FIXTURE_BASE, charset,
+		    &cause);
+		if (err != NULL) {
+			ok = d == NULL && cause != NULL &&
+			    strncmp(cause, err, strlen(err)) == 0;
+			tap_ok(ok, "conformance %s (chunk %zu): fails with "
+			    "\"%s\"", name, chunks[i], err);
+			if (!ok)
+				tap_diag("cause: %s", cause != NULL ? cause :
+				    "(none)");
+		} else if (d == NULL) {
+			tap_ok(0, "conformance %s (chunk %zu): parses", name,
+			    chunks[i]);
+			tap_diag("cause: %s", cause != NULL ? cause : "(none)");
+		} else {
+			out = parse_doc_json(d);
+			got = json_loads(out, 0, NULL);
+			ok = got != NULL && json_equal(got, want) &&
+			    doc_clean(d) && (mal != NULL ?
+			    d->malformed != NULL && strncmp(d->malformed, mal,
+			    strlen(mal)) == 0 : d->malformed == NULL);
+			tap_ok(ok, "conformance %s (chunk %zu)", name,
+			    chunks[i]);
+			if (!ok) {
+				tap_diag("got: %s", out);
+				tap_diag("malformed: %s", d->malformed != NULL ?
+				    d->malformed : "(none)");
+			}
+			json_decref(got);
+			free(out);
+		}
+		feed_doc_free(d);
+		free(cause);
+	}
+out:
+	json_decref(want);
+	free(doc);
+	free(err);
+	free(mal);
+	free(charset);
+	free(stem);
+}
+
+/* Every document of tests/conformance, in a stable order. */
+static void
+test_conformance(const char *top)
+{
+	char	 dir[1024], **paths = NULL;
+	size_t	 n = 0, i;
+
+	snprintf(dir, sizeof dir, "%s/tests/conformance", top);
+	find_conformance(dir, &paths, &n);
+	qsort(paths, n, sizeof *paths, name_cmp);
+	tap_ok(n >= 400, "found %zu conformance documents in %s", n, dir);
+	for (i = 0; i < n; i++) {
+		check_conformance(paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 }
 
 /* Valid UTF-8 with nothing XML forbids (HOSTILE-13). */
@@ -754,15 +924,138 @@ test_encodings(void)
 	feed_doc_free(d);
 	free(cause);
 
-	/* A charset contradicting the declaration: the document wins. */
+	/*
+	 * A charset contradicting the declaration: Content-Type wins (RFC
+	 * 7303 3.2), and UTF-8 bytes under a Latin-1 label are read as
+	 * UTF-8 anyway, marked.
+	 */
 	doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version="
 	    "\"2.0\"><channel><title>caf\xc3\xa9</title></channel></rss>";
 	d = parse_chunked(doc, strlen(doc), 1, NULL, "iso-8859-1", &cause);
 	tap_ok(d != NULL && strcmp(d->meta.title, "caf\xc3\xa9") == 0 &&
-	    d->malformed == NULL,
-	    "HOSTILE-12: the declaration beats Content-Type");
+	    d->malformed != NULL,
+	    "HOSTILE-12: Latin-1 Content-Type on UTF-8 bytes: no mojibake");
 	feed_doc_free(d);
 	free(cause);
+	test_encodings_more();
+}
+
+/* One document in an encoding: its title, or NULL (caller frees). */
+static char *
+title_of(const char *doc, size_t len, const char *charset, int *malformed)
+{
+	struct feed_doc	*d, *d1;
+	char		*cause, *t = NULL;
+
+	d = parse_chunked(doc, len, 0, NULL, charset, &cause);
+	free(cause);
+	d1 = parse_chunked(doc, len, 1, NULL, charset, &cause);
+	free(cause);
+	if (d != NULL && d1 != NULL && strcmp(d->meta.title,
+	    d1->meta.title) == 0 && doc_clean(d)) {
+		t = strdup(d->meta.title);
+		*malformed = d->malformed != NULL;
+	}
+	feed_doc_free(d);
+	feed_doc_free(d1);
+	return (t);
+}
+
+/* HOSTILE-12: RFC 7303 precedence, fallbacks, legacy encodings. */
+static void
+test_encodings_more(void)
+{
+	static const struct {
+		const char	*doc;
+		size_t		 len;
+		const char	*charset;
+		const char	*title;
+		int		 malformed;
+		const char	*what;
+	} cases[] = {
+		{ "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel>"
+		    "<title>\x93q\x94</title></channel></rss>", STRLEN,
+		    "windows-1252", "\xe2\x80\x9cq\xe2\x80\x9d", 0,
+		    "Content-Type beats the declaration" },
+		{ "\xef\xbb\xbf<rss><channel><title>caf\xc3\xa9</title>"
+		    "</channel></rss>", STRLEN, "iso-8859-1", "caf\xc3\xa9", 0,
+		    "a BOM beats Content-Type" },
+		{ "<?xml version=\"1.0\" encoding=\"x-foo\"?><rss><channel>"
+		    "<title>caf\xc3\xa9</title></channel></rss>", STRLEN, NULL,
+		    "caf\xc3\xa9", 1, "unknown encoding: UTF-8" },
+		{ "<?xml version=\"1.0\" encoding=\"x-foo\"?><rss><channel>"
+		    "<title>caf\xe9</title></channel></rss>", STRLEN, NULL,
+		    "caf\xc3\xa9", 1, "unknown encoding: then windows-1252" },
+		{ "<rss><channel><title>caf\xe9 \x80</title></channel></rss>",
+		    STRLEN, NULL, "caf\xc3\xa9 \xe2\x82\xac", 1,
+		    "undeclared, not UTF-8: windows-1252" },
+		{ "<rss><channel><title>\xc3\xa9 \xe9 \xff</title></channel>"
+		    "</rss>", STRLEN, NULL,
+		    "\xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd",
+		    1, "UTF-8 with invalid bytes: U+FFFD" },
+		{ "<rss><channel><title>\xe2\x82</title></channel></rss>",
+		    STRLEN, NULL, "\xc3\xa2\xe2\x80\x9a", 1,
+		    "a cut sequence, no UTF-8 before: windows-1252" },
+		{ "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss>"
+		    "<channel><title>\x93\xfa\x96\x7b</title></channel></rss>",
+		    STRLEN, NULL, "\xe6\x97\xa5\xe6\x9c\xac", 0, "Shift_JIS" },
+		{ "<?xml version=\"1.0\" encoding=\"EUC-KR\"?><rss>"
+		    "<channel><title>\xc7\xd1\xb1\xb9</title></channel></rss>",
+		    STRLEN, NULL, "\xed\x95\x9c\xea\xb5\xad", 0, "EUC-KR" },
+		{ "<rss><channel><title>\xc7\xd1\xb1\xb9</title></channel>"
+		    "</rss>", STRLEN, "euc-kr", "\xed\x95\x9c\xea\xb5\xad", 0,
+		    "EUC-KR from Content-Type" },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-7\"?><rss>"
+		    "<channel><title>\xe1\xe2</title></channel></rss>", STRLEN,
+		    NULL, "\xce\xb1\xce\xb2", 0, "ISO-8859-7" },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?><rss>"
+		    "<channel><title>\xa4</title></channel></rss>", STRLEN,
+		    NULL, "\xe2\x82\xac", 0, "ISO-8859-15" },
+		{ LIT("<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0<\0t\0i\0t\0"
+		    "l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0c\0h\0a\0"
+		    "n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0"), NULL, "\xc3\xa9",
+		    0, "UTF-16LE without a BOM" },
+		{ LIT("\0<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0<\0t\0i\0t"
+		    "\0l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0c\0h\0a"
+		    "\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>"), "iso-8859-1",
+		    "\xc3\xa9", 1, "UTF-16BE without a BOM, labeled Latin-1" },
+		{ LIT("\xff\xfe<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0<\0t"
+		    "\0i\0t\0l\0e\0>\0\x00\xd8x\0<\0/\0t\0i\0t\0l\0e\0>\0<\0"
+		    "/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0"), NULL,
+		    "\xef\xbf\xbdx", 1, "UTF-16LE lone surrogate: U+FFFD" },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel>"
+		    "<title>caf\xc3\xa9</title></channel></rss>", STRLEN, NULL,
+		    "caf\xc3\xa9", 1, "UTF-16 declared, 8-bit sent" },
+		{ "<rss><channel><title>caf\xc3\xa9</title></channel></rss>",
+		    STRLEN, "utf-16", "caf\xc3\xa9", 1,
+		    "UTF-16 Content-Type, 8-bit sent" },
+		{ "<rss><channel><title>caf\xc3\xa9</title></channel></rss>",
+		    STRLEN, "x-nonsense", "caf\xc3\xa9", 1,
+		    "unknown Content-Type charset" },
+		{ "<?xml version=\"1.0\" encoding=\"us-ascii\"?><rss><channel>"
+		    "<title>caf\xc3\xa9</title></channel></rss>", STRLEN, NULL,
+		    "caf\xc3\xa9", 1, "US-ASCII declared, UTF-8 sent" },
+		{ "<?xml version=\"1.0\" encoding=\"../../etc/x\"?><rss>"
+		    "<channel><title>ok</title></channel></rss>", STRLEN, NULL,
+		    "ok", 1, "a path as the encoding name" },
+	};
+	size_t	 i, len;
+	char	*t;
+	int	 mal = -1;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		len = cases[i].len == STRLEN ? strlen(cases[i].doc) :
+		    cases[i].len;
+		mal = -1;
+		t = title_of(cases[i].doc, len, cases[i].charset, &mal);
+		tap_ok(t != NULL && strcmp(t, cases[i].title) == 0 &&
+		    mal == cases[i].malformed, "HOSTILE-12: %s", cases[i].what);
+		if (t == NULL || strcmp(t, cases[i].title) != 0 ||
+		    mal != cases[i].malformed)
+			tap_diag("title \"%s\", malformed %d", t != NULL ? t :
+			    "(none)", mal);
+		free(t);
+	}
 }
 
 /* HOSTILE-13: NULs, controls, U+FFFE and surrogates never reach a field. */
@@ -826,8 +1119,25 @@ test_not_feeds(void)
 		{ "<HTML><BODY>x</BODY></HTML>", STRLEN,
 		    "not a feed: an HTML page" },
 		{ "<!doctype html><p>x", STRLEN, "not a feed: an HTML page" },
-		{ "<feed xmlns=\"http://purl.org/atom/ns#\"/>", STRLEN,
-		    "unsupported feed format: Atom 0.3" },
+		{ "<html><head><link rel=\"alternate\" type=\"application/"
+		    "rss+xml\" href=\"/rss\"></head><body>x</body></html>",
+		    STRLEN, "not a feed: an HTML page (it links to a feed: "
+		    "https://example.org/rss)" },
+		{ "<!DOCTYPE html><html><head><link rel=\"Alternate Feed\" "
+		    "type=\"application/atom+xml\" href=\"a.atom\"><link "
+		    "rel=alternate type=application/rss+xml href=b.rss>",
+		    STRLEN, "not a feed: an HTML page (it links to a feed: "
+		    "https://example.org/a.atom)" },
+		{ "<!doctype html><head><base href=\"http://x.test/d/\"><link "
+		    "rel=alternate type=\"application/feed+json\" href=f.json>"
+		    "</head>", STRLEN, "not a feed: an HTML page (it links to "
+		    "a feed: http://x.test/d/f.json)" },
+		{ "<html><head><link rel=alternate type=application/rss+xml "
+		    "href=\"javascript:alert(1)\"></head></html>", STRLEN,
+		    "not a feed: an HTML page" },
+		{ "[1, 2]", STRLEN, "not a feed: a JSON document" },
+		{ "{\"version\": \"https://jsonfeed.org/version/1.1\", "
+		    "\"items\": [", STRLEN, "malformed document" },
 		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-"
 		    "syntax-ns#\"/>", STRLEN, "not a feed: <RDF>" },
 		{ "<rss version=\"2.0\"><title>no channel</title></rss>",
@@ -840,7 +1150,8 @@ test_not_feeds(void)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		len = cases[i].len == STRLEN ? strlen(cases[i].data) :
 		    cases[i].len;
-		d = parse_chunked(cases[i].data, len, 1, NULL, NULL, &cause);
+		d = parse_chunked(cases[i].data, len, 1, FIXTURE_BASE, NULL,
+		    &cause);
 		tap_ok(d == NULL && cause != NULL && strncmp(cause,
 		    cases[i].cause, strlen(cases[i].cause)) == 0,
 		    "HOSTILE-14: \"%s\"", cases[i].cause);
@@ -1183,6 +1494,7 @@ main(void)
 	}
 	free(names);
 
+	test_conformance(top);
 	test_options();
 	test_no_outbound();
 	test_entity_bombs();
