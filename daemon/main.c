@@ -20,6 +20,7 @@
 #include "xmalloc.h"
 #include "log.h"
 #include "conf.h"
+#include "date.h"
 #include "entry.h"
 #include "fetch.h"
 #include "parse.h"
@@ -79,6 +80,8 @@ struct poll {
 struct daemon {
 	struct event_base		*base;
 	const char			*conf_path;
+	int				 log_forced;	/* -v or -q given */
+	char				 last_poll[256];	/* for STATUS= */
 	struct conf			*conf;
 	struct store			*store;
 	struct server			*server;
@@ -222,8 +225,9 @@ daemon_prune_cb(evutil_socket_t fd, short what, void *arg)
 static void
 daemon_status(struct daemon *d)
 {
-	notify_status("%zu feeds configured, publishing on http://%s/",
-	    d->conf->nfeeds, d->conf->listen);
+	notify_status("%zu feeds configured, publishing on http://%s/%s%s",
+	    d->conf->nfeeds, d->conf->listen,
+	    d->last_poll[0] != '\0' ? "; last poll: " : "", d->last_poll);
 }
 
 /*
@@ -277,6 +281,8 @@ daemon_reload(struct daemon *d)
 		goto out;
 	}
 	d->conf = new;
+	if (!d->log_forced)
+		log_set_level((enum log_level)new->log_level);
 
 	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
 		log_warnx("reload: cannot list feeds: %s", cause);
@@ -865,11 +871,15 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
     struct store_fetch *sf, int64_t delay, const char *why)
 {
 	struct daemon	*d = p->d;
-	char		*cause = NULL, *moved, next[64];
+	char		*cause = NULL, *moved, next[64], when[DATE_BUFSZ];
 	int		 nnew = 0, errors;
 
 	sf->next_poll = delay < 0 ? TIME_NONE :
 	    sf->fetched_at + (delay + 999) / 1000;
+	date_rfc3339(sf->fetched_at, when);
+	snprintf(d->last_poll, sizeof d->last_poll, "%s, %s, %s", p->name,
+	    sf->status != NULL ? sf->status : "ok", when);
+	daemon_status(d);
 	if (store_put(d->store, p->feed_id, doc, sf, &nnew, &cause) != 0) {
 		log_warnx("feed %s: cannot store the poll: %s", p->name,
 		    cause);
@@ -1010,6 +1020,10 @@ main(int argc, char **argv)
 		curl_global_cleanup();
 		return (1);
 	}
+	/* -v and -q win over the configuration's log_level. */
+	d.log_forced = verbose > 0 || quiet > 0;
+	if (!d.log_forced)
+		log_set_level((enum log_level)d.conf->log_level);
 	if ((d.store = store_open(d.conf->database, 0, &cause)) == NULL) {
 		log_errorx("%s", cause);
 		goto out;

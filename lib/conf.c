@@ -68,7 +68,8 @@ enum conf_type {
 	CONF_INT64,		/* int64_t, in [min, max] */
 	CONF_DURATION,		/* int64_t ms, in [min, max] */
 	CONF_SIZE,		/* int64_t bytes, in [min, max] */
-	CONF_LOW_SPEED		/* the two low_speed fields */
+	CONF_LOW_SPEED,		/* the two low_speed fields */
+	CONF_LOG_LEVEL		/* int: 0 error, 1 warning, 2 info, 3 debug */
 };
 
 struct conf_key {
@@ -157,6 +158,8 @@ static const struct conf_key conf_daemon_keys[] = {
 	    0, 100 },
 	{ "max_body", CONF_SIZE, offsetof(struct conf, max_body),
 	    1, 1LL << 30 },
+	{ "log_level", CONF_LOG_LEVEL, offsetof(struct conf, log_level),
+	    0, 3 },
 	{ "keep_days", CONF_INT64, offsetof(struct conf, keep_days),
 	    0, CONF_KEEP_DAYS_MAX },
 	{ "keep_per_feed", CONF_INT64, offsetof(struct conf, keep_per_feed),
@@ -211,6 +214,7 @@ conf_defaults(void)
 	c->max_body = 16LL << 20;
 	c->keep_days = 0;
 	c->keep_per_feed = 1000;
+	c->log_level = 2;
 	return (c);
 }
 
@@ -825,6 +829,9 @@ static int
 conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
     const char *value)
 {
+	static const char *const levels[] = {
+		"error", "warning", "info", "debug"
+	};
 	char		**sp, *s;
 	int		 *ip, b;
 	int64_t		 *lp, v = 0, t = 0;
@@ -923,6 +930,16 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		}
 		*lp = v;
 		return (0);
+	case CONF_LOG_LEVEL:
+		for (v = 0; v < 4; v++) {
+			if (strcasecmp(value, levels[v]) == 0) {
+				*ip = (int)v;
+				return (0);
+			}
+		}
+		conf_error(p, "%s: \"%.*s\" is not a level (error, warning, "
+		    "info, debug)", k->name, CONF_QUOTE_MAX, value);
+		return (-1);
 	case CONF_LOW_SPEED:
 		if (strcmp(value, "0") == 0) {
 			/* Disabled. */

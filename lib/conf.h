@@ -32,6 +32,8 @@ struct conf {
 	char			*title;
 	char			*base_url;	/* public URL of the outputs */
 	char			*user_agent;
+	int			 log_level;	/* 0 error, 1 warning, 2 info,
+						   3 debug (enum log_level) */
 	int64_t			 interval;	/* all durations in ms */
 	int64_t			 min_interval;
 	int64_t			 max_interval;

@@ -144,6 +144,17 @@ interval = 5x
 EOF
 bad_config "bad duration" "$f" "$(line_of "$f" "interval = 5x")"
 
+# A log level that is none of the four.
+f=$T/bad-log-level.conf
+daemon_head "$f"
+echo "log_level = loud" >>"$f"
+bad_config "bad log_level" "$f" "$(line_of "$f" "log_level = loud")"
+f=$T/log-level.conf
+daemon_head "$f"
+echo "log_level = warning" >>"$f"
+"$FEEDMUX" -c "$f" check-config >/dev/null 2>&1
+ok $? "log_level = warning is accepted"
+
 # HOSTILE-55: a negative duration.
 f=$T/negative-duration.conf
 daemon_head "$f" -5m

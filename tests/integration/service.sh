@@ -63,6 +63,8 @@ sys.exit(0 if f and all(x["status"] == "ok" for x in f) else 1)'
 }
 fm_wait_for 100 alpha_polled
 ok $? "the configured feed is polled"
+grep -q '^STATUS=.*last poll: Alpha, ok, ' "$T/notify.log"
+ok $? "STATUS= names the last poll"
 etag_before=$(fm_cli feeds --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["last_fetch"])')
 
 # SIGHUP with a feed added: it is polled, the other keeps its state.
