@@ -6,6 +6,7 @@
 #   fuzz/run.sh [SECONDS]
 #
 # FUZZ_BUILD (default: a new temporary directory) is where it builds.
+# FUZZ_RUNS=0 only replays the seeds and fuzz/regress, deterministically.
 # FUZZ_SEED fixes libFuzzer's random seed, so that a run explores the same
 # inputs in the same order on every machine (CI uses it).
 
@@ -92,7 +93,7 @@ for t in $targets; do
 	if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    "./$t" -max_total_time="$seconds" -max_len=65536 \
-	    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
+	    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
 	    -timeout=25 -rss_limit_mb=2048 \
 	    -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
 	    "corpus/$t" >"$t.log" 2>&1; then
