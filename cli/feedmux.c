@@ -108,6 +108,8 @@ static const struct cli_opt *cli_valued(const char *, const char **);
 static int	 cli_usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	 cli_usage(void);
+static void	 cli_vwarnx(const char *, va_list)
+		    __attribute__((format(printf, 1, 0)));
 static void	 cli_warnx(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static int	 cli_finish(int);
@@ -392,17 +394,13 @@ cli_parse_args(struct cli *cli, int argc, char **argv)
 static int
 cli_usage_error(const char *fmt, ...)
 {
-	char	 line[1024], *s;
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	cli_vwarnx(fmt, ap);
 	va_end(ap);
-	s = cli_clean(line, CLEAN_LINE);
-	fprintf(stderr, "feedmux: %s\n", s);
 	fprintf(stderr, "usage: feedmux [-c FILE] [--json] VERB [ARGS]"
 	    " (feedmux --help lists the verbs)\n");
-	free(s);
 	return (EXIT_USAGE);
 }
 
@@ -459,17 +457,24 @@ cli_usage(void)
 
 /* Print "feedmux: MESSAGE" on stderr, cleaned of terminal controls. */
 static void
-cli_warnx(const char *fmt, ...)
+cli_vwarnx(const char *fmt, va_list ap)
 {
 	char	 line[1024], *s;
-	va_list	 ap;
 
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
 	s = cli_clean(line, CLEAN_LINE);
 	fprintf(stderr, "feedmux: %s\n", s);
 	free(s);
+}
+
+static void
+cli_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	cli_vwarnx(fmt, ap);
+	va_end(ap);
 }
 
 /*
