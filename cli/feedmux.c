@@ -143,7 +143,7 @@ static char	*cli_time_short(int64_t, char *);
 static const char *cli_time_or(int64_t, char *, const char *);
 
 static int	 cli_conf(struct cli *, struct conf **);
-static int	 cli_store(const struct conf *, struct store **);
+static int	 cli_store(struct cli *, struct conf **, struct store **);
 static char	*cli_feed_label(const struct store_feed *);
 static char	*cli_source_label(const struct entry_source *);
 static json_t	*cli_entry_json(const struct stored_entry *);
@@ -1063,16 +1063,22 @@ cli_conf(struct cli *cli, struct conf **conf)
 }
 
 /*
- * Open the store read-only. A missing database is a plain "no such
- * file", not something to create (HOSTILE-60). Returns EXIT_OK or
- * EXIT_USER (printed).
+ * Load the configuration and open its store read-only: what every
+ * listing starts with. A missing database is a plain "no such file", not
+ * something to create (HOSTILE-60). Returns EXIT_OK or EXIT_USER
+ * (printed); *conf is set even when the store cannot be opened.
  */
 static int
-cli_store(const struct conf *conf, struct store **st)
+cli_store(struct cli *cli, struct conf **confp, struct store **st)
 {
+	struct conf	*conf;
 	struct stat	 sb;
 	char		*cause = NULL;
+	int		 rc;
 
+	if ((rc = cli_conf(cli, confp)) != EXIT_OK)
+		return (rc);
+	conf = *confp;
 	if (stat(conf->database, &sb) == -1) {
 		cli_warnx("%s: %s", conf->database, strerror(errno));
 		return (EXIT_USER);
@@ -1214,9 +1220,7 @@ verb_feeds(struct cli *cli)
 	size_t			 n = 0, i;
 	int			 rc;
 
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if (store_feeds(st, &v, &n, &cause) != 0) {
 		cli_warnx("%s", cause);
@@ -1397,9 +1401,7 @@ verb_entries(struct cli *cli)
 	if (cli->category != NULL && !cli_arg_ok(cli->category))
 		return (cli_usage_error("--category: not a category: '%.32s'",
 		    cli->category));
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	memset(&q, 0, sizeof q);
 	q.limit = limit;
@@ -1444,9 +1446,7 @@ verb_show(struct cli *cli)
 	if (cli_number(cli->args[1], INT64_MAX, &id) != 0)
 		return (cli_usage_error("show: not an entry id: '%.32s'",
 		    cli->args[1]));
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if (store_entry_get(st, id, &se, &cause) != 0) {
 		cli_warnx("%s", cause);
@@ -1985,9 +1985,7 @@ verb_search(struct cli *cli)
 	    &limit) != 0)
 		return (cli_usage_error("--limit: not a number from 0 to %lld:"
 		    " '%.32s'", LIMIT_MAX, cli->limit));
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if ((r = store_search(st, cli->args[1], limit, &v, &n,
 	    &cause)) != 0) {
@@ -2018,9 +2016,7 @@ verb_stats(struct cli *cli)
 	char			 t2[DATE_BUFSZ];
 	int			 rc;
 
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if (store_stats(st, &ss, &cause) != 0) {
 		cli_warnx("%s", cause);
@@ -2078,9 +2074,7 @@ verb_check(struct cli *cli)
 	size_t		  n = 0, i;
 	int		  rc;
 
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if (store_check(st, &v, &n, &cause) != 0) {
 		cli_warnx("%s", cause);
@@ -2175,9 +2169,7 @@ verb_export(struct cli *cli)
 	size_t			 n = 0, i, j;
 	int			 rc, seen;
 
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
-		goto out;
-	if ((rc = cli_store(conf, &st)) != EXIT_OK)
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	if (store_feeds(st, &v, &n, &cause) != 0) {
 		cli_warnx("%s", cause);
