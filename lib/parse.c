@@ -122,11 +122,19 @@ enum parse_mode {
 	MODE_JSON
 };
 
-/* An item and its date, to keep the newest when there are too many. */
+/*
+ * An item and its date, to keep the newest when there are too many:
+ * either its entry, read as the item closed (streaming), or its element,
+ * read at the end (a document labeled Latin-1, which may turn out to be
+ * UTF-8 only once it has all been seen).
+ */
 struct parse_rank {
 	int64_t		 date;
 	size_t		 index;
 	xmlNodePtr	 node;
+	struct entry	*entry;
+	const char	*ns;		/* the namespace it was read in */
+	int		 atom;
 };
 
 struct parse {
@@ -200,7 +208,12 @@ struct parse {
 	int			 u8_multi;
 	int			 mislabeled;	/* UTF-8 in fact */
 
-	/* The newest items so far, a heap with the oldest on top. */
+	/*
+	 * The newest items so far, a heap with the oldest on top. When
+	 * streaming, each item is read into an entry as it closes and its
+	 * element freed, so the tree never holds more than one item.
+	 */
+	int			 stream;
 	struct parse_rank	*kept;
 	size_t			 nkept;
 	size_t			 nitems;
@@ -243,11 +256,15 @@ static void	 parse_start_cb(void *, const xmlChar *, const xmlChar *,
 static void	 parse_end_cb(void *, const xmlChar *, const xmlChar *,
 		     const xmlChar *);
 static void	 parse_chars_cb(void *, const xmlChar *, int);
-static int	 parse_is_item(xmlNodePtr);
+static int	 parse_is_item(xmlNodePtr, const char **, int *);
 static int	 parse_rank_worse(const struct parse_rank *,
 		     const struct parse_rank *);
-static void	 parse_drop(xmlNodePtr);
-static void	 parse_keep(struct parse *, xmlNodePtr);
+static void	 parse_drop(struct parse *, struct parse_rank *);
+static void	 parse_free_item(struct parse *, xmlNodePtr);
+static void	 parse_keep(struct parse *, xmlNodePtr, const char *, int);
+static struct entry *parse_read_item(struct parse *, xmlNodePtr,
+		     const char *, int);
+static void	 parse_collect(struct parse_walk *, xmlNodePtr *, size_t);
 static void	 parse_check_root(struct parse *, const xmlChar *,
 		     const xmlChar *);
 static char	*parse_short_name(const xmlChar *);
@@ -262,6 +279,8 @@ static void	 parse_settle(struct parse *);
 static void	 parse_add_cp(struct buf *, uint32_t);
 static uint32_t	 parse_cp1252_char(unsigned char);
 static int	 parse_utf8_seq(const unsigned char *, size_t);
+static size_t	 parse_ascii_run(const unsigned char *, size_t);
+static size_t	 parse_safe_run(const unsigned char *, size_t);
 static void	 parse_decode(struct parse *, const char *, size_t, int,
 		     struct buf *);
 static void	 parse_bad_bytes(struct parse *);
@@ -318,9 +337,6 @@ static void	 parse_add_category(struct entry *, char *);
 static void	 parse_add_enclosure(struct entry *, char *, char *,
 		     const char *);
 static char	*parse_rss_author(const char *, int *);
-static int	 parse_rank_cmp(const void *, const void *);
-static xmlNodePtr *parse_select(xmlNodePtr *, size_t *, const char *,
-		     int);
 static xmlNodePtr *parse_grow(xmlNodePtr *, size_t, size_t *);
 static int64_t	 parse_item_date(xmlNodePtr, const char *, int);
 
@@ -329,8 +345,7 @@ static void	 parse_rss(struct parse_walk *, xmlNodePtr);
 static void	 parse_rss_channel(struct parse_walk *, xmlNodePtr);
 static struct entry *parse_rss_item(struct parse_walk *, xmlNodePtr);
 static void	 parse_atom(struct parse_walk *, xmlNodePtr);
-static struct entry *parse_atom_entry(struct parse_walk *, xmlNodePtr,
-		     const char *);
+static struct entry *parse_atom_entry(struct parse_walk *, xmlNodePtr);
 static enum parse_type parse_atom_type(xmlNodePtr);
 static char	*parse_atom_plain(xmlNodePtr);
 static char	*parse_atom_html(struct parse *, xmlNodePtr);
@@ -347,6 +362,8 @@ static int	 parse_hint(struct parse_walk *, xmlNodePtr, int64_t *,
 static void	 parse_hint_period(struct parse_walk *, int64_t, int64_t);
 static int64_t	 parse_number(xmlNodePtr);
 static int	 parse_index_cmp(const void *, const void *);
+static int	 parse_rank_cmp(const void *, const void *);
+static int	 parse_same_ns(const char *, const char *);
 
 static struct feed_doc *parse_json(struct parse *, char **);
 static int	 parse_json_hex4(const char *, size_t, size_t);
@@ -532,12 +549,18 @@ parse_start_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
 		parse_check_root(p, localname, uri);
 		if (p->stop != NULL || p->html_page)
 			return;
+		/* Field extraction finds the parse through the document. */
+		if (ctxt->myDoc != NULL)
+			ctxt->myDoc->_private = p;
 	}
 	xmlSAX2StartElementNs(arg, localname, prefix, uri, nb_namespaces,
 	    namespaces, nb_attributes, nb_defaulted, attributes);
 }
 
-/* An element ends; the root ending means the document is complete. */
+/*
+ * An element ends; the root ending means the document is complete. An
+ * item or entry that closes is ranked, and read at once when streaming.
+ */
 static void
 parse_end_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *uri)
@@ -545,25 +568,27 @@ parse_end_cb(void *arg, const xmlChar *localname, const xmlChar *prefix,
 	xmlParserCtxtPtr	 ctxt = arg;
 	struct parse		*p = ctxt->_private;
 	xmlNodePtr		 n = ctxt->node;
+	const char		*ns;
+	int			 atom;
 
 	ctxt->wellFormed = 1;
 	p->run = 0;
 	xmlSAX2EndElementNs(arg, localname, prefix, uri);
-	if (n != NULL && p->stop == NULL && parse_is_item(n))
-		parse_keep(p, n);
+	if (n != NULL && p->stop == NULL && parse_is_item(n, &ns, &atom))
+		parse_keep(p, n, ns, atom);
 	if (p->depth > 0 && --p->depth == 0)
 		p->root_closed = 1;
 }
 
 /*
- * Is n, just closed, an item or entry the walkers will read: an RSS
- * <item> in <channel> or beside it, an Atom <entry> in <feed>?
+ * Is n, just closed, an item or entry the walkers would read: an RSS
+ * <item> in <channel> or beside it, an Atom <entry> in <feed> in the
+ * feed's own namespace? If so, *ns is the namespace to read it in.
  */
 static int
-parse_is_item(xmlNodePtr n)
+parse_is_item(xmlNodePtr n, const char **ns, int *atom)
 {
 	xmlNodePtr	 parent = n->parent, root;
-	const char	*ns;
 
 	if (n->type != XML_ELEMENT_NODE || parent == NULL ||
 	    parent->type != XML_ELEMENT_NODE)
@@ -574,15 +599,19 @@ parse_is_item(xmlNodePtr n)
 		root = parent->parent;
 	if (root->parent == NULL || root->parent->type != XML_DOCUMENT_NODE)
 		return (0);
-	if (strcmp((const char *)root->name, "feed") == 0)
-		return (root == parent && (parse_is(n, NS_ATOM, "entry") ||
-		    parse_is(n, NS_ATOM03, "entry")));
-	if (strcmp((const char *)root->name, "rss") == 0) {
-		ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
-		return (parse_is(n, ns, "item"));
+	*atom = 0;
+	if (strcmp((const char *)root->name, "feed") == 0) {
+		*atom = 1;
+		*ns = parse_is(root, NS_ATOM03, "feed") ? NS_ATOM03 : NS_ATOM;
+		return (root == parent && parse_is(n, *ns, "entry"));
 	}
-	return (parse_is(n, NS_RSS10, "item") ||
-	    parse_is(n, NS_RSS090, "item"));
+	if (strcmp((const char *)root->name, "rss") == 0) {
+		*ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
+		return (parse_is(n, *ns, "item"));
+	}
+	/* RDF: the walker checks the namespace against the channel's. */
+	*ns = parse_is(n, NS_RSS10, "item") ? NS_RSS10 : NS_RSS090;
+	return (parse_is(n, *ns, "item"));
 }
 
 /* Does a rank below b: older, or as old and later in the document? */
@@ -595,38 +624,84 @@ parse_rank_worse(const struct parse_rank *a, const struct parse_rank *b)
 }
 
 /*
- * Drop an item that will not be read: free its content now, so a flood
- * of items costs no more memory than PARSE_MAX_ENTRIES of them. The
- * empty element stays, marked, so libxml2's tree building is undisturbed.
+ * Drop an item that will not be read. Streaming, its element goes,
+ * with the text before it, so a flood of items costs no memory at all
+ * (HOSTILE-17). Otherwise its content is freed now and the empty
+ * element stays, marked, for the walkers to pass over.
  */
 static void
-parse_drop(xmlNodePtr n)
+parse_drop(struct parse *p, struct parse_rank *r)
 {
-	xmlFreeNodeList(n->children);
-	n->children = n->last = NULL;
-	n->_private = n;
+	xmlNodePtr	n = r->node;
+
+	entry_free(r->entry);
+	r->entry = NULL;
+	r->node = NULL;
+	if (n == NULL)
+		return;
+	if (!p->stream) {
+		xmlFreeNodeList(n->children);
+		n->children = n->last = NULL;
+		n->_private = n;
+		return;
+	}
+	parse_free_item(p, n);
+}
+
+/* Free a closed item's element, and the text before it. */
+static void
+parse_free_item(struct parse *p, xmlNodePtr n)
+{
+	xmlNodePtr	prev = n->prev, parent = n->parent;
+
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+	if (prev != NULL && prev->type == XML_TEXT_NODE) {
+		xmlUnlinkNode(prev);
+		xmlFreeNode(prev);
+	}
+	/*
+	 * libxml2 appends the next text to its parent's last child in
+	 * place, by lengths it keeps for the text node it made last; with
+	 * that node gone, make it take the slow, safe way.
+	 */
+	if (parent != NULL && parent->last != NULL &&
+	    parent->last->type == XML_TEXT_NODE)
+		p->ctxt->nodemem = 0;
 }
 
 /*
- * An item was read: keep it among the newest PARSE_MAX_ENTRIES, dropping
+ * An item closed: keep it among the newest PARSE_MAX_ENTRIES, dropping
  * whichever is now the oldest (HOSTILE-17). The heap has the item that
- * ranks lowest on top.
+ * ranks lowest on top. Streaming, a kept item is read into its entry
+ * now and its element freed.
  */
 static void
-parse_keep(struct parse *p, xmlNodePtr n)
+parse_keep(struct parse *p, xmlNodePtr n, const char *ns, int atom)
 {
 	struct parse_rank	 r, tmp;
-	const char		*ns;
 	size_t			 i, c;
 
-	ns = n->ns != NULL ? (const char *)n->ns->href : NULL;
-	r.date = parse_item_date(n, ns, parse_is(n, NS_ATOM, "entry") ||
-	    parse_is(n, NS_ATOM03, "entry"));
+	memset(&r, 0, sizeof r);
+	r.date = parse_item_date(n, ns, atom);
 	r.index = p->nitems++;
 	r.node = n;
+	r.ns = ns;
+	r.atom = atom;
 	if (p->kept == NULL)
 		p->kept = xreallocarray(NULL, PARSE_MAX_ENTRIES,
 		    sizeof *p->kept);
+	if (p->nkept == PARSE_MAX_ENTRIES &&
+	    parse_rank_worse(&r, &p->kept[0])) {
+		parse_drop(p, &r);
+		return;
+	}
+	if (p->stream) {
+		r.entry = parse_read_item(p, n, ns, atom);
+		r.node = NULL;
+		parse_free_item(p, n);
+	} else
+		n->_private = p;	/* Read at the end, from the heap. */
 	if (p->nkept < PARSE_MAX_ENTRIES) {
 		i = p->nkept++;
 		p->kept[i] = r;
@@ -639,11 +714,7 @@ parse_keep(struct parse *p, xmlNodePtr n)
 		}
 		return;
 	}
-	if (parse_rank_worse(&r, &p->kept[0])) {
-		parse_drop(n);
-		return;
-	}
-	parse_drop(p->kept[0].node);
+	parse_drop(p, &p->kept[0]);
 	p->kept[0] = r;
 	for (i = 0; (c = 2 * i + 1) < p->nkept; i = c) {
 		if (c + 1 < p->nkept &&
@@ -655,6 +726,18 @@ parse_keep(struct parse *p, xmlNodePtr n)
 		p->kept[i] = p->kept[c];
 		p->kept[c] = tmp;
 	}
+}
+
+/* Read one item or entry into an entry. */
+static struct entry *
+parse_read_item(struct parse *p, xmlNodePtr n, const char *ns, int atom)
+{
+	struct parse_walk	w;
+
+	memset(&w, 0, sizeof w);
+	w.p = p;
+	w.ns = ns;
+	return (atom ? parse_atom_entry(&w, n) : parse_rss_item(&w, n));
 }
 
 /*
@@ -1058,7 +1141,7 @@ parse_decode(struct parse *p, const char *data, size_t n, int final,
 	case DEC_UTF8:
 		for (i = from = 0; i < n; ) {
 			if (s[i] < 0x80) {
-				i++;
+				i += parse_ascii_run(s + i, n - i);
 				continue;
 			}
 			k = parse_utf8_seq(s + i, n - i);
@@ -1139,20 +1222,28 @@ static void
 parse_drop_forbidden(struct parse *p, struct buf *out, size_t start)
 {
 	unsigned char	*s = (unsigned char *)out->data;
-	size_t		 i, j;
+	size_t		 i, j, k;
 	int		 dropped = 0;
 
-	for (i = j = start; i < out->len; i++) {
+	if (start >= out->len)
+		return;
+	for (i = j = start; i < out->len; ) {
+		k = parse_safe_run(s + i, out->len - i);
+		if (j != i && k != 0)
+			memmove(s + j, s + i, k);
+		i += k;
+		j += k;
+		if (i == out->len)
+			break;
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
 		    s[i] != '\r') || (s[i] == 0xef && i + 2 < out->len &&
 		    s[i + 1] == 0xbf && (s[i + 2] == 0xbe ||
 		    s[i + 2] == 0xbf))) {
-			if (s[i] == 0xef)
-				i += 2;
+			i += s[i] == 0xef ? 3 : 1;
 			dropped = 1;
 			continue;
 		}
-		s[j++] = s[i];
+		s[j++] = s[i++];
 	}
 	if (!dropped)
 		return;
@@ -1381,6 +1472,17 @@ parse_filter(struct parse *p, const char *data, size_t len,
 
 	/* Bytes pass through in runs from "from"; a reference is held. */
 	for (i = 0; i < len; i++) {
+		/* Most bytes are text or CDATA that means nothing here. */
+		if (p->lex == LEX_TEXT) {
+			for (; i < len && s[i] != '&' && s[i] != '<'; i++)
+				p->line += s[i] == '\n';
+		} else if (p->lex == LEX_CDATA && s[i] != ']') {
+			for (; i < len && s[i] != ']'; i++)
+				p->line += s[i] == '\n';
+			p->lexend = 0;
+		}
+		if (i == len)
+			break;
 		c = s[i];
 		if (c == '\n')
 			p->line++;
@@ -1503,6 +1605,7 @@ parse_start(struct parse *p)
 	}
 	p->ctxt = ctxt;
 	ctxt->_private = p;
+	p->stream = !p->latin1;
 	xmlCtxtUseOptions(ctxt, PARSE_OPTIONS);
 
 	/* Options first: xmlCtxtUseOptions rewrites some handlers. */
@@ -1796,6 +1899,7 @@ void
 parse_free(struct parse *p)
 {
 	struct parse_entity	*pe, *next;
+	size_t			 i;
 
 	if (p == NULL)
 		return;
@@ -1817,6 +1921,8 @@ parse_free(struct parse *p)
 	buf_free(&p->json);
 	buf_free(&p->html);
 	buf_free(&p->prolog);
+	for (i = 0; i < p->nkept; i++)
+		entry_free(p->kept[i].entry);
 	free(p->kept);
 	free(p->base_url);
 	free(p->charset);
@@ -2103,6 +2209,51 @@ parse_utf8_valid(const unsigned char *s, size_t n)
 	ok = strlen(c) == n && memcmp(c, s, n) == 0;
 	free(c);
 	return (ok);
+}
+
+/* Bytes as words, to scan eight at a time. */
+#define PARSE_ONES	UINT64_C(0x0101010101010101)
+#define PARSE_HIGHS	UINT64_C(0x8080808080808080)
+
+/* How many bytes from s are ASCII (< 0x80)? At least 1 if s[0] is. */
+static size_t
+parse_ascii_run(const unsigned char *s, size_t n)
+{
+	uint64_t	w;
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & PARSE_HIGHS) != 0)
+			break;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return (i);
+}
+
+/*
+ * How many bytes from s need no look from parse_drop_forbidden: none
+ * is a control character or 0xef (the lead byte of U+FFFE and U+FFFF)?
+ * A word has a byte below 0x20 when (w - 0x20..) & ~w & 0x80.. is not
+ * zero, and a byte 0xef when w ^ 0xef.. has a zero byte.
+ */
+static size_t
+parse_safe_run(const unsigned char *s, size_t n)
+{
+	uint64_t	w, x;
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		x = w ^ (PARSE_ONES * 0xef);
+		if ((((w - PARSE_ONES * 0x20) & ~w) |
+		    ((x - PARSE_ONES) & ~x)) & PARSE_HIGHS)
+			break;
+	}
+	while (i < n && s[i] >= 0x20 && s[i] != 0xef)
+		i++;
+	return (i);
 }
 
 /*
@@ -2617,38 +2768,51 @@ parse_rank_cmp(const void *a, const void *b)
 	return (x->index < y->index ? -1 : x->index > y->index);
 }
 
-/*
- * Keep the newest PARSE_MAX_ENTRIES items, in document order; undated
- * items rank oldest, ties go to the earlier item (HOSTILE-17). Returns
- * the array, maybe shortened, with *n updated.
- */
-static xmlNodePtr *
-parse_select(xmlNodePtr *items, size_t *n, const char *ns, int atom)
+/* Is a the same namespace as b (either may be NULL, no namespace)? */
+static int
+parse_same_ns(const char *a, const char *b)
 {
-	struct parse_rank	*r;
-	char			*keep;
-	size_t			 i, j;
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
 
-	if (*n <= PARSE_MAX_ENTRIES)
-		return (items);
-	r = xreallocarray(NULL, *n, sizeof *r);
-	for (i = 0; i < *n; i++) {
-		r[i].date = parse_item_date(items[i], ns, atom);
-		r[i].index = i;
-		r[i].node = items[i];
+/*
+ * The entries, last: the items the tree still holds (any parse_keep
+ * did not see as they closed) are ranked like the others, then the
+ * newest PARSE_MAX_ENTRIES are added in document order. An Atom entry
+ * with no author of its own or its source's takes the feed's.
+ */
+static void
+parse_collect(struct parse_walk *w, xmlNodePtr *items, size_t n)
+{
+	struct parse		*p = w->p;
+	struct parse_rank	*r;
+	struct entry		*e;
+	size_t			 i;
+	int			 atom = w->d->format == FORMAT_ATOM03 ||
+				     w->d->format == FORMAT_ATOM10;
+
+	for (i = 0; i < n; i++)
+		parse_keep(p, items[i], w->ns, atom);
+	if (p->nkept == 0)
+		return;
+	qsort(p->kept, p->nkept, sizeof *p->kept, parse_index_cmp);
+	for (i = 0; i < p->nkept; i++) {
+		r = &p->kept[i];
+		if (!parse_same_ns(r->ns, w->ns) || r->atom != atom) {
+			parse_drop(p, r);
+			continue;
+		}
+		if (r->entry == NULL && r->node != NULL)
+			r->entry = parse_read_item(p, r->node, r->ns, atom);
+		if ((e = r->entry) == NULL)
+			continue;
+		r->entry = NULL;
+		if (atom && e->author == NULL && w->d->meta.author != NULL)
+			e->author = xstrdup(w->d->meta.author);
+		feed_doc_add(w->d, e);
 	}
-	qsort(r, *n, sizeof *r, parse_rank_cmp);
-	keep = xcalloc(*n, 1);
-	for (i = 0; i < PARSE_MAX_ENTRIES; i++)
-		keep[r[i].index] = 1;
-	for (i = j = 0; i < *n; i++) {
-		if (keep[i])
-			items[j++] = items[i];
-	}
-	*n = j;
-	free(keep);
-	free(r);
-	return (items);
 }
 
 /* Walk the finished tree into a feed_doc. */
@@ -2707,9 +2871,8 @@ static void
 parse_rss(struct parse_walk *w, xmlNodePtr root)
 {
 	xmlNodePtr	 c, i, channel = NULL, *items = NULL;
-	size_t		 n = 0, size = 0, k;
+	size_t		 n = 0, size = 0;
 	char		*version;
-	struct entry	*e;
 
 	if (strcmp((const char *)root->name, "rss") == 0) {
 		w->ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
@@ -2763,11 +2926,7 @@ parse_rss(struct parse_walk *w, xmlNodePtr root)
 		return;
 	}
 	parse_rss_channel(w, channel);
-	items = parse_select(items, &n, w->ns, 0);
-	for (k = 0; k < n; k++) {
-		if ((e = parse_rss_item(w, items[k])) != NULL)
-			feed_doc_add(w->d, e);
-	}
+	parse_collect(w, items, n);
 	free(items);
 }
 
@@ -3204,9 +3363,8 @@ parse_atom(struct parse_walk *w, xmlNodePtr root)
 {
 	struct feed_meta	*m = &w->d->meta;
 	xmlNodePtr		 c, *items = NULL;
-	size_t			 n = 0, size = 0, k;
+	size_t			 n = 0, size = 0;
 	char			*s, *base, *rel;
-	struct entry		*e;
 	int64_t			 unit = -1, freq = -1;
 	int			 a03;
 
@@ -3219,7 +3377,7 @@ parse_atom(struct parse_walk *w, xmlNodePtr root)
 			continue;
 		if (parse_is(c, w->ns, "entry")) {
 			if (c->_private != NULL)
-				continue;	/* Dropped by parse_keep. */
+				continue;	/* Seen by parse_keep. */
 			items = parse_grow(items, n, &size);
 			items[n++] = c;
 		} else if (m->title == NULL && parse_is(c, w->ns, "title"))
@@ -3248,18 +3406,17 @@ parse_atom(struct parse_walk *w, xmlNodePtr root)
 			parse_hint(w, c, &unit, &freq);
 	}
 	parse_hint_period(w, unit, freq);
-	items = parse_select(items, &n, w->ns, 1);
-	for (k = 0; k < n; k++) {
-		if ((e = parse_atom_entry(w, items[k], m->author)) != NULL)
-			feed_doc_add(w->d, e);
-	}
+	parse_collect(w, items, n);
 	free(items);
 }
 
-/* One Atom entry; its author falls back to the feed's (RFC 4287 4.2.1). */
+/*
+ * One Atom entry; its author falls back to its source's, and then (in
+ * parse_collect, as the feed's may come after it) to the feed's (RFC
+ * 4287 4.2.1).
+ */
 static struct entry *
-parse_atom_entry(struct parse_walk *w, xmlNodePtr entry,
-    const char *feed_author)
+parse_atom_entry(struct parse_walk *w, xmlNodePtr entry)
 {
 	struct entry	*e;
 	xmlNodePtr	 c, sc, source = NULL;
@@ -3317,8 +3474,6 @@ parse_atom_entry(struct parse_walk *w, xmlNodePtr entry,
 			}
 		}
 	}
-	if (e->author == NULL && feed_author != NULL)
-		e->author = xstrdup(feed_author);
 	if (e->title == NULL)
 		e->title = xstrdup("");
 	if (e->id == NULL) {
