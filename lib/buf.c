@@ -165,40 +165,94 @@ xml_char_ok(uint32_t c)
 	return (1);
 }
 
-/* Walk a string as clean UTF-8, escaping for XML if asked. */
+/*
+ * Bytes copied as they are: bit 0 when not escaping (printable ASCII,
+ * tab, newline, carriage return), bit 1 when escaping for XML (the same
+ * but & < > " ').
+ */
+static unsigned char	buf_plain[256];
+
+static void
+buf_plain_init(void)
+{
+	int	c;
+
+	for (c = 0x20; c < 0x7f; c++)
+		buf_plain[c] = 3;
+	buf_plain['\t'] = buf_plain['\n'] = buf_plain['\r'] = 3;
+	buf_plain['&'] = buf_plain['<'] = buf_plain['>'] = 1;
+	buf_plain['"'] = buf_plain['\''] = 1;
+}
+
+/*
+ * Walk a string as clean UTF-8, escaping for XML if asked. Bytes that
+ * need nothing are copied in runs: printable ASCII is checked a byte at
+ * a time without decoding, and only the rest is decoded.
+ */
 static void
 buf_add_clean(struct buf *b, const char *s, size_t n, int escape)
 {
 	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*run = p, *end = p + n;
+	const char		*rep;
 	uint32_t		 c;
-	size_t			 l;
+	size_t			 l, rl;
 
-	while (n > 0) {
-		if ((l = utf8_next(p, n, &c)) == 0) {
-			buf_add(b, "\xef\xbf\xbd", 3);
+	if (buf_plain['a'] == 0)
+		buf_plain_init();
+	buf_grow(b, n);
+	b->data[b->len] = '\0';
+	while (p < end) {
+		/* The common case: printable ASCII that needs nothing. */
+		while (p < end && (buf_plain[*p] & (escape ? 2 : 1)))
 			p++;
-			n--;
+		if (p == end)
+			break;
+		c = *p;
+		if (c >= 0x20 && c < 0x7f) {
+			if (!escape || (c != '&' && c != '<' && c != '>' &&
+			    c != '"' && c != '\'')) {
+				p++;
+				continue;
+			}
+		} else if (c == '\t' || c == '\n' || c == '\r') {
+			p++;
+			continue;
+		} else if (c >= 0x80 && (l = utf8_next(p, end - p, &c)) != 0 &&
+		    xml_char_ok(c)) {
+			p += l;
 			continue;
 		}
-		if (xml_char_ok(c)) {
-			if (!escape || c > '>')
-				buf_add(b, p, l);
-			else if (c == '&')
-				buf_add(b, "&amp;", 5);
-			else if (c == '<')
-				buf_add(b, "&lt;", 4);
-			else if (c == '>')
-				buf_add(b, "&gt;", 4);
-			else if (c == '"')
-				buf_add(b, "&quot;", 6);
-			else if (c == '\'')
-				buf_add(b, "&#39;", 5);
-			else
-				buf_add(b, p, l);
+		/* p needs more than copying: flush the run before it. */
+		if (p > run)
+			buf_add(b, run, p - run);
+		l = 1;
+		rep = NULL;
+		rl = 0;
+		if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (c == '"')
+			rep = "&quot;";
+		else if (c == '\'')
+			rep = "&#39;";
+		else if (*p >= 0x80 && (l = utf8_next(p, end - p, &c)) == 0) {
+			rep = "\xef\xbf\xbd";	/* Invalid: U+FFFD. */
+			l = 1;
+		}
+		/* Otherwise a character XML forbids: dropped. */
+		if (rep != NULL) {
+			rl = strlen(rep);
+			buf_add(b, rep, rl);
 		}
 		p += l;
-		n -= l;
+		run = p;
 	}
+	if (p > run)
+		buf_add(b, run, p - run);
 }
 
 void

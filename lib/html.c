@@ -19,7 +19,8 @@
  * feed HTML are the rule, not news.
  */
 #define HTML_OPTIONS	(HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
-			    HTML_PARSE_NOWARNING | HTML_PARSE_NODEFDTD)
+			    HTML_PARSE_NOWARNING | HTML_PARSE_NODEFDTD | \
+			    HTML_PARSE_IGNORE_ENC)
 
 /* Sanitizing passes after the first, at most, to reach a fixed point. */
 #define HTML_MAX_PASSES	4
@@ -300,7 +301,13 @@ html_parse(const char *html)
 	buf_adds(&b, "<html><body>");
 	buf_adds(&b, clean);
 	free(clean);
-	doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8", HTML_OPTIONS);
+	/*
+	 * The text is clean UTF-8, which is what libxml2 reads when given
+	 * no encoding; naming one would send every byte through a
+	 * converter. IGNORE_ENC keeps a <meta charset> in it from
+	 * switching encodings midway.
+	 */
+	doc = htmlReadMemory(b.data, (int)b.len, NULL, NULL, HTML_OPTIONS);
 	buf_free(&b);
 	return (doc);
 }

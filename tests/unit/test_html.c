@@ -504,6 +504,20 @@ main(void)
 	tap_is_int(nbad, 0, "HOSTILE-29: 3000 random fragments: fixed points");
 	tap_is_int(nunsafe, 0, "HOSTILE-29: 3000 random fragments: safe");
 
+	/*
+	 * Content is UTF-8 by the time it is sanitized: a <meta charset>
+	 * inside it must not make libxml2 read the rest as Latin-1.
+	 */
+	s = html_sanitize("<meta charset=\"iso-8859-1\"><p>caf\xc3\xa9 "
+	    "\xe2\x80\x94 na\xc3\xafve</p>", NULL);
+	tap_is_str(s, "<p>caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve</p>",
+	    "a <meta charset> in content changes no encoding");
+	free(s);
+	s = html_to_text("<meta http-equiv=\"Content-Type\" content=\"text/html;"
+	    " charset=windows-1252\"><p>\xc3\xa9t\xc3\xa9</p>");
+	tap_is_str(s, "\xc3\xa9t\xc3\xa9", "nor in the text rendering");
+	free(s);
+
 	/* NULL in, empty string out. */
 	s = html_sanitize(NULL, NULL);
 	tap_is_str(s, "", "sanitize NULL");
