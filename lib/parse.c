@@ -159,7 +159,7 @@ struct parse {
 	char			*amp_error;	/* first bare '&' */
 	int			 amp_line;
 	char			*note;		/* first encoding note */
-	int			 end_error;	/* an error at the end */
+	int			 cut;		/* it ends inside markup */
 	struct parse_entity	*entities;
 
 	/* The decoder (parse_decode). */
@@ -198,6 +198,8 @@ struct parse {
 	int			 lexend;	/* end marker matched */
 	int			 lexquote;	/* LEX_DECL: open quote */
 	int			 lexdepth;	/* LEX_DECL: '[' depth */
+	int			 lex_in_tag;	/* LEX_TEXT: inside a tag */
+	int			 lex_quote;	/* its open quote, or 0 */
 	int			 line;
 	struct buf		 out;		/* filtered bytes */
 
@@ -404,8 +406,6 @@ parse_error_cb(void *arg, xmlErrorPtr e)
 		return;
 	if (e->level < XML_ERR_ERROR)
 		return;
-	if (p->ending)
-		p->end_error = 1;
 	if (p->error != NULL)
 		return;
 	/* Messages quote the document: clean them like any field. */
@@ -1473,13 +1473,12 @@ parse_filter(struct parse *p, const char *data, size_t len,
 	/* Bytes pass through in runs from "from"; a reference is held. */
 	for (i = 0; i < len; i++) {
 		/* Most bytes are text or CDATA that means nothing here. */
-		if (p->lex == LEX_TEXT) {
+		if (p->lex == LEX_TEXT && !p->lex_in_tag) {
 			for (; i < len && s[i] != '&' && s[i] != '<'; i++)
 				p->line += s[i] == '\n';
-		} else if (p->lex == LEX_CDATA && s[i] != ']') {
+		} else if (p->lex == LEX_CDATA && p->lexend == 0) {
 			for (; i < len && s[i] != ']'; i++)
 				p->line += s[i] == '\n';
-			p->lexend = 0;
 		}
 		if (i == len)
 			break;
@@ -1494,8 +1493,18 @@ again:
 				from = i + 1;
 				p->lex = LEX_AMP;
 				p->nlex = 0;
-			} else if (c == '<')
+			} else if (c == '<') {
 				p->lex = LEX_LT;
+				p->lex_in_tag = p->lex_quote = 0;
+			} else if (!p->lex_in_tag)
+				;
+			else if (p->lex_quote != 0) {
+				if (c == p->lex_quote)
+					p->lex_quote = 0;
+			} else if (c == '"' || c == '\'')
+				p->lex_quote = c;
+			else if (c == '>')
+				p->lex_in_tag = 0;
 			break;
 		case LEX_LT:
 			if (c == '!') {
@@ -1506,6 +1515,7 @@ again:
 				p->lexend = 0;
 			} else {
 				p->lex_tag = 1;
+				p->lex_in_tag = 1;
 				p->lex = LEX_TEXT;
 				goto again;
 			}
@@ -1640,11 +1650,16 @@ parse_feed(struct parse *p, const char *data, size_t len)
 	size_t	n;
 
 	for (; len > 0; data += n, len -= n) {
-		if (p->ctxt->instate == XML_PARSER_EOF)
-			break;
 		n = len < PARSE_PIECE ? len : PARSE_PIECE;
 		buf_reset(&p->out);
 		parse_filter(p, data, n, &p->out);
+		/*
+		 * Once libxml2 has halted (content after the root) the
+		 * filter still follows the bytes, so that where they end is
+		 * known the same way however they came.
+		 */
+		if (p->ctxt->instate == XML_PARSER_EOF)
+			continue;
 		if (!p->prolog_done) {
 			if (p->out.len != 0)
 				buf_add(&p->prolog, p->out.data, p->out.len);
@@ -1825,6 +1840,13 @@ parse_end(struct parse *p, char **cause)
 		parse_free(p);
 		return (d);
 	}
+	/*
+	 * Where the bytes end, not when libxml2 complains, tells a cut
+	 * document: the push parser waits for more of an unfinished
+	 * construct, so its errors come earlier or at the end depending on
+	 * how the bytes came (fuzz/regress/parse-recover-vs-truncated).
+	 */
+	p->cut = p->lex != LEX_TEXT || p->lex_in_tag;
 	if (p->ctxt->instate != XML_PARSER_EOF) {
 		buf_reset(&p->out);
 		parse_filter_end(p, &p->out);
@@ -1861,7 +1883,7 @@ parse_end(struct parse *p, char **cause)
 	 * waits for more of an unfinished construct, so it is told apart
 	 * by what it is, not when.)
 	 */
-	if ((!p->root_closed || p->end_error) && p->error != NULL &&
+	if ((!p->root_closed || p->cut) && p->error != NULL &&
 	    p->error_code != XML_ERR_DOCUMENT_END &&
 	    p->error_code != XML_ERR_TAG_NOT_FINISHED &&
 	    p->error_code != XML_ERR_GT_REQUIRED &&
@@ -1873,7 +1895,7 @@ parse_end(struct parse *p, char **cause)
 		parse_fail(p, "malformed document: the root is not closed");
 		goto fail;
 	}
-	if (!p->root_closed || p->end_error) {
+	if (!p->root_closed || p->cut) {
 		if (p->ctxt->node != NULL &&
 		    p->ctxt->node->type == XML_ELEMENT_NODE) {
 			name = parse_short_name(p->ctxt->node->name);
