@@ -971,6 +971,20 @@ parse_set_decoder(struct parse *p, const char *name)
 		p->latin1 = 1;
 		return (0);
 	}
+	/*
+	 * UTF-7 is refused, as browsers refuse it: it hides markup in
+	 * plain ASCII ("+ADw-script+AD4-"), and its decoder's state across
+	 * pieces made the same bytes read differently however they came.
+	 */
+	for (i = 0; name[i] != '\0'; i++) {
+		if (strncasecmp(name + i, "utf-7", 5) == 0 ||
+		    strncasecmp(name + i, "utf7", 4) == 0 ||
+		    strncasecmp(name + i, "utf_7", 5) == 0) {
+			parse_note(p, "encoding \"%s\" refused (UTF-7): read "
+			    "as UTF-8", name);
+			return (-1);
+		}
+	}
 	/* Only plain names reach iconv_open. */
 	if (strlen(name) > 40)
 		return (-1);

@@ -1035,6 +1035,12 @@ test_encodings_more(void)
 		{ "<?xml version=\"1.0\" encoding=\"us-ascii\"?><rss><channel>"
 		    "<title>caf\xc3\xa9</title></channel></rss>", STRLEN, NULL,
 		    "caf\xc3\xa9", 1, "US-ASCII declared, UTF-8 sent" },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-7\"?><rss><channel>"
+		    "<title>+ADw-b+AD4-x</title></channel></rss>", STRLEN, NULL,
+		    "+ADw-b+AD4-x", 1, "UTF-7 declared: refused, read as UTF-8" },
+		{ "<rss><channel><title>+ADw-b+AD4-x</title></channel></rss>",
+		    STRLEN, "unicode-1-1-utf-7", "+ADw-b+AD4-x", 1,
+		    "UTF-7 Content-Type: refused" },
 		{ "<?xml version=\"1.0\" encoding=\"../../etc/x\"?><rss>"
 		    "<channel><title>ok</title></channel></rss>", STRLEN, NULL,
 		    "ok", 1, "a path as the encoding name" },
