@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "xmalloc.h"
+#include "buf.h"
 #include "log.h"
 #include "conf.h"
 #include "date.h"
@@ -49,6 +51,30 @@
 #define DAEMON_SPREAD_MAX	5000
 /* Feed ids beyond this keep no publisher hints between polls. */
 #define DAEMON_HINTS_MAX	((int64_t)1 << 20)
+/* A cycle is over once no poll has run for this long (ms). */
+#define DAEMON_CYCLE_SETTLE	1000
+
+/*
+ * One cycle: polls that follow each other with no pause of
+ * DAEMON_CYCLE_SETTLE, from the first start to the last record, with
+ * the time each stage took. Parsing and storing run on the loop, so
+ * the rest of the wall time is the fetcher's: transfers, and waiting
+ * for them.
+ */
+struct cycle {
+	int		 open;
+	int64_t		 start;		/* ns, monotonic */
+	int64_t		 last;		/* ns, the last poll recorded */
+	size_t		 feeds;
+	size_t		 n2xx;
+	size_t		 n304;
+	size_t		 nfailed;
+	int64_t		 bytes;		/* bodies received */
+	int64_t		 entries;	/* in the documents stored */
+	int64_t		 parse_cpu;	/* ns */
+	int64_t		 store_wall;	/* ns */
+	int64_t		 store_cpu;	/* ns */
+};
 
 /* The publisher's last hints for a feed, for the polls that get a 304. */
 struct hint {
@@ -57,6 +83,7 @@ struct hint {
 	int64_t		 update_period;	/* ms, 0: none */
 	uint32_t	 skip_hours;
 	uint32_t	 skip_days;
+	int		 polling;	/* a poll is in flight */
 };
 
 /* One poll in flight. */
@@ -93,6 +120,12 @@ struct daemon {
 	TAILQ_HEAD(, poll)		 polls;
 	struct hint			*hints;		/* by feed id */
 	size_t				 nhints;
+	struct cycle			 cycle;
+	struct event			*cycle_ev;	/* settle timer */
+	size_t				*conf_index;	/* conf->feeds by URL
+							   hash; SIZE_MAX:
+							   empty */
+	size_t				 nconf_index;
 };
 
 static void	 usage(FILE *);
@@ -128,6 +161,11 @@ static void	 daemon_poll_record(struct poll *, struct feed_doc *,
 		     struct store_fetch *, int64_t, const char *);
 static const char *daemon_error_status(const char *);
 static void	 daemon_poll_free(struct poll *);
+static int64_t	 daemon_ns(clockid_t);
+static void	 daemon_conf_index(struct daemon *);
+static void	 daemon_cycle_poll(struct daemon *);
+static void	 daemon_cycle_idle(struct daemon *);
+static void	 daemon_cycle_cb(evutil_socket_t, short, void *);
 
 /* Print how to run us. */
 static void
@@ -281,6 +319,7 @@ daemon_reload(struct daemon *d)
 		goto out;
 	}
 	d->conf = new;
+	daemon_conf_index(d);
 	if (!d->log_forced)
 		log_set_level((enum log_level)new->log_level);
 
@@ -380,7 +419,7 @@ daemon_schedule_start(struct daemon *d)
 {
 	struct store_feed	**feeds = NULL, *feed;
 	size_t			  nfeeds = 0, i, nnow = 0, nlater = 0, ndue = 0;
-	int64_t			  now, wait, max, step = 0;
+	int64_t			  now, wait, max, step = 0, spread, last = 0;
 	char			 *cause = NULL;
 
 	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
@@ -399,11 +438,9 @@ daemon_schedule_start(struct daemon *d)
 		    feed->next_poll <= now))
 			ndue++;
 	}
-	if (ndue > DAEMON_SPREAD_MIN) {
-		step = DAEMON_SPREAD_MAX / (int64_t)ndue;
-		if (step > DAEMON_SPREAD_STEP)
-			step = DAEMON_SPREAD_STEP;
-	}
+	/* Past 2,500 feeds the step is under a ms: spread by position. */
+	if (ndue > DAEMON_SPREAD_MIN)
+		step = DAEMON_SPREAD_STEP;
 	for (i = 0; i < nfeeds; i++) {
 		feed = feeds[i];
 		if (!daemon_pollable(feed))
@@ -417,7 +454,13 @@ daemon_schedule_start(struct daemon *d)
 				wait = max;
 		}
 		if (wait == 0) {
-			sched_set(d->sched, feed->id, (int64_t)nnow * step);
+			spread = (int64_t)nnow * step;
+			if (step > 0 && spread > (int64_t)nnow *
+			    DAEMON_SPREAD_MAX / (int64_t)ndue)
+				spread = (int64_t)nnow * DAEMON_SPREAD_MAX /
+				    (int64_t)ndue;
+			sched_set(d->sched, feed->id, spread);
+			last = spread;
 			nnow++;
 		} else {
 			sched_set(d->sched, feed->id, wait * 1000);
@@ -426,7 +469,7 @@ daemon_schedule_start(struct daemon *d)
 	}
 	if (step > 0)
 		log_info("%zu feeds scheduled, %zu due now, spread over %lld ms",
-		    nnow + nlater, nnow, (long long)(step * (int64_t)nnow));
+		    nnow + nlater, nnow, (long long)last);
 	else
 		log_info("%zu feeds scheduled, %zu due now", nnow + nlater,
 		    nnow);
@@ -494,13 +537,43 @@ daemon_feed_get(struct daemon *d, int64_t id)
 static const struct conf_feed *
 daemon_conf_feed(struct daemon *d, const struct store_feed *feed)
 {
-	size_t	i;
+	size_t	i, b, mask;
 
-	for (i = 0; i < d->conf->nfeeds; i++) {
+	if (d->nconf_index == 0)
+		return (NULL);
+	mask = d->nconf_index - 1;
+	b = buf_hash(0, feed->url, strlen(feed->url)) & mask;
+	for (; (i = d->conf_index[b]) != SIZE_MAX; b = (b + 1) & mask) {
 		if (strcmp(d->conf->feeds[i].url, feed->url) == 0)
 			return (&d->conf->feeds[i]);
 	}
 	return (NULL);
+}
+
+/*
+ * Index the configuration's feeds by URL (open addressing, at most half
+ * full), so a poll finds its section at once among 10,000.
+ */
+static void
+daemon_conf_index(struct daemon *d)
+{
+	const char	*url;
+	size_t		 i, b, n = 16;
+
+	while (n < 2 * d->conf->nfeeds + 2)
+		n *= 2;
+	free(d->conf_index);
+	d->conf_index = xreallocarray(NULL, n, sizeof *d->conf_index);
+	for (i = 0; i < n; i++)
+		d->conf_index[i] = SIZE_MAX;
+	d->nconf_index = n;
+	for (i = 0; i < d->conf->nfeeds; i++) {
+		url = d->conf->feeds[i].url;
+		b = buf_hash(0, url, strlen(url)) & (n - 1);
+		while (d->conf_index[b] != SIZE_MAX)
+			b = (b + 1) & (n - 1);
+		d->conf_index[b] = i;
+	}
 }
 
 /* A feed's poll interval in ms, within min_interval and max_interval. */
@@ -534,13 +607,21 @@ daemon_due_cb(int64_t id, void *arg)
 	struct daemon		*d = arg;
 	struct store_feed	*feed;
 	struct poll		*p;
+	struct hint		*h;
 
 	if (d->stopping)
 		return;
-	TAILQ_FOREACH(p, &d->polls, entry) {
-		if (p->feed_id == id) {
-			log_debug("feed %s: still polling", p->name);
+	if ((h = daemon_hint(d, id)) != NULL) {
+		if (h->polling) {
+			log_debug("feed %" PRId64 ": still polling", id);
 			return;
+		}
+	} else {
+		TAILQ_FOREACH(p, &d->polls, entry) {
+			if (p->feed_id == id) {
+				log_debug("feed %s: still polling", p->name);
+				return;
+			}
 		}
 	}
 	if ((feed = daemon_feed_get(d, id)) == NULL) {
@@ -564,8 +645,12 @@ daemon_poll_start(struct daemon *d, const struct store_feed *feed)
 	const struct conf_feed	*cf;
 	struct fetch_req	 req;
 	struct poll		*p;
+	struct hint		*h;
 	char			*cause = NULL;
 
+	daemon_cycle_poll(d);
+	if ((h = daemon_hint(d, feed->id)) != NULL)
+		h->polling = 1;
 	cf = daemon_conf_feed(d, feed);
 	p = xcalloc(1, sizeof *p);
 	p->d = d;
@@ -661,10 +746,15 @@ static int
 daemon_data_cb(const char *data, size_t len, void *arg, char **cause)
 {
 	struct poll	*p = arg;
+	int64_t		 t0;
+	int		 rv;
 
 	if (p->parse == NULL)
 		p->parse = parse_new(p->fetch_url, NULL);
-	return (parse_push(p->parse, data, len, cause));
+	t0 = daemon_ns(CLOCK_THREAD_CPUTIME_ID);
+	rv = parse_push(p->parse, data, len, cause);
+	p->d->cycle.parse_cpu += daemon_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+	return (rv);
 }
 
 /* A poll is over: parse, store, log, and schedule the next. */
@@ -677,6 +767,7 @@ daemon_done_cb(const struct fetch_result *res, void *arg)
 	char			*error = NULL;
 	int64_t			 delay;
 
+	p->d->cycle.bytes += res->body_len;
 	if (!res->ok) {
 		daemon_poll_failed(p, res->error != NULL ? res->error :
 		    "transfer failed", (int)res->http_status, res->retry_after);
@@ -725,7 +816,7 @@ daemon_done_2xx(struct poll *p, const struct fetch_result *res,
 	struct hint	*h;
 	const char	*why;
 	char		*cause = NULL;
-	int64_t		 delay;
+	int64_t		 delay, t0;
 
 	if (res->body_len == 0) {
 		daemon_poll_failed(p, "empty response", sf->http_status, -1);
@@ -733,8 +824,10 @@ daemon_done_2xx(struct poll *p, const struct fetch_result *res,
 	}
 	if (p->parse == NULL)
 		p->parse = parse_new(p->fetch_url, NULL);
+	t0 = daemon_ns(CLOCK_THREAD_CPUTIME_ID);
 	doc = parse_end(p->parse, &cause);
 	p->parse = NULL;
+	p->d->cycle.parse_cpu += daemon_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 	if (doc == NULL) {
 		daemon_poll_failed(p, cause != NULL ? cause : "not a feed",
 		    sf->http_status, -1);
@@ -872,7 +965,8 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 {
 	struct daemon	*d = p->d;
 	char		*cause = NULL, *moved, next[64], when[DATE_BUFSZ];
-	int		 nnew = 0, errors;
+	int		 nnew = 0, errors, stored;
+	int64_t		 w0, c0;
 
 	sf->next_poll = delay < 0 ? TIME_NONE :
 	    sf->fetched_at + (delay + 999) / 1000;
@@ -880,7 +974,21 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 	snprintf(d->last_poll, sizeof d->last_poll, "%s, %s, %s", p->name,
 	    sf->status != NULL ? sf->status : "ok", when);
 	daemon_status(d);
-	if (store_put(d->store, p->feed_id, doc, sf, &nnew, &cause) != 0) {
+	w0 = daemon_ns(CLOCK_MONOTONIC);
+	c0 = daemon_ns(CLOCK_THREAD_CPUTIME_ID);
+	stored = store_put(d->store, p->feed_id, doc, sf, &nnew, &cause);
+	d->cycle.store_cpu += daemon_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+	d->cycle.last = daemon_ns(CLOCK_MONOTONIC);
+	d->cycle.store_wall += d->cycle.last - w0;
+	d->cycle.feeds++;
+	if (sf->http_status >= 200 && sf->http_status <= 299 && doc != NULL) {
+		d->cycle.n2xx++;
+		d->cycle.entries += (int64_t)doc->nentries;
+	} else if (sf->http_status == 304)
+		d->cycle.n304++;
+	else
+		d->cycle.nfailed++;
+	if (stored != 0) {
 		log_warnx("feed %s: cannot store the poll: %s", p->name,
 		    cause);
 		free(cause);
@@ -927,12 +1035,17 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 			sched_set(d->sched, p->feed_id, delay);
 	}
 	daemon_poll_free(p);
+	daemon_cycle_idle(d);
 }
 
 /* Forget a poll. */
 static void
 daemon_poll_free(struct poll *p)
 {
+	struct hint	*h;
+
+	if ((h = daemon_hint(p->d, p->feed_id)) != NULL)
+		h->polling = 0;
 	TAILQ_REMOVE(&p->d->polls, p, entry);
 	parse_free(p->parse);
 	free(p->content_type);
@@ -942,6 +1055,68 @@ daemon_poll_free(struct poll *p)
 	free(p->etag);
 	free(p->last_modified);
 	free(p);
+}
+
+/* Nanoseconds on a clock. */
+static int64_t
+daemon_ns(clockid_t clock)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(clock, &ts) != 0)
+		return (0);
+	return ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
+/* A poll starts: it opens a cycle, or keeps the open one going. */
+static void
+daemon_cycle_poll(struct daemon *d)
+{
+	struct cycle	*c = &d->cycle;
+
+	if (d->cycle_ev != NULL)
+		evtimer_del(d->cycle_ev);
+	if (c->open)
+		return;
+	memset(c, 0, sizeof *c);
+	c->open = 1;
+	c->start = c->last = daemon_ns(CLOCK_MONOTONIC);
+}
+
+/* A poll is over: if none is left, the cycle ends unless one follows. */
+static void
+daemon_cycle_idle(struct daemon *d)
+{
+	struct timeval	tv;
+
+	if (!d->cycle.open || !TAILQ_EMPTY(&d->polls) || d->cycle_ev == NULL)
+		return;
+	tv.tv_sec = DAEMON_CYCLE_SETTLE / 1000;
+	tv.tv_usec = (DAEMON_CYCLE_SETTLE % 1000) * 1000;
+	evtimer_add(d->cycle_ev, &tv);
+}
+
+/* No poll followed: log the cycle, split by stage. */
+static void
+daemon_cycle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct cycle	*c = &d->cycle;
+	int64_t		 wall, rest;
+
+	if (!c->open)
+		return;
+	c->open = 0;
+	wall = c->last - c->start;
+	rest = wall - c->parse_cpu - c->store_wall;
+	if (rest < 0)
+		rest = 0;
+	log_info("cycle: %zu feeds in %.3f s (fetch %.3f s, parse %.3f s "
+	    "CPU, store %.3f s, %.3f s CPU; %zu fetched, %zu not modified, "
+	    "%zu failed; %lld bytes, %lld entries)", c->feeds, wall / 1e9,
+	    rest / 1e9, c->parse_cpu / 1e9, c->store_wall / 1e9,
+	    c->store_cpu / 1e9, c->n2xx, c->n304, c->nfailed,
+	    (long long)c->bytes, (long long)c->entries);
 }
 
 int
@@ -1032,6 +1207,7 @@ main(int argc, char **argv)
 		log_errorx("%s", cause);
 		goto out;
 	}
+	daemon_conf_index(&d);
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -1064,6 +1240,8 @@ main(int argc, char **argv)
 	fo.host_spacing = d.conf->host_spacing;
 	d.fetch = fetch_new(d.base, &fo);
 	d.sched = sched_new(d.base, daemon_due_cb, &d);
+	if ((d.cycle_ev = evtimer_new(d.base, daemon_cycle_cb, &d)) == NULL)
+		fatalx("evtimer_new failed");
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		d.signals[i] = evsignal_new(d.base, sigs[i], daemon_signal_cb,
@@ -1089,6 +1267,8 @@ out:
 	notify_watchdog_stop();
 	if (d.prune != NULL)
 		event_free(d.prune);
+	if (d.cycle_ev != NULL)
+		event_free(d.cycle_ev);
 	sched_free(d.sched);
 	fetch_free(d.fetch);
 	while (!TAILQ_EMPTY(&d.polls))
@@ -1103,6 +1283,7 @@ out:
 		event_base_free(d.base);
 	conf_free(d.conf);
 	free(d.hints);
+	free(d.conf_index);
 	free(cause);
 	curl_global_cleanup();
 	if (rv == 0)

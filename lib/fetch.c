@@ -33,6 +33,8 @@
 #define FETCH_RETRY_AFTER_MAX	((int64_t)INT32_MAX)
 /* Buckets of the origin table (a power of two). */
 #define FETCH_HOST_BUCKETS	1024
+/* Idle curl handles kept for reuse. */
+#define FETCH_POOL_MAX		64
 #define FETCH_ACCEPT		"Accept: application/atom+xml, " \
     "application/rss+xml, application/feed+json, application/xml;q=0.9, " \
     "text/xml;q=0.9, */*;q=0.8"
@@ -77,15 +79,18 @@ struct fetch_host {
 /* One transfer (hiperfifo's ConnInfo). */
 struct fetch_xfer {
 	struct fetch			*f;
-	CURL				*easy;
+	CURL				*easy;		/* from launch */
+	char				*url;
 	struct curl_slist		*headers;
 	fetch_data_cb			 data;
 	fetch_done_cb			 done;
 	fetch_head_cb			 head;
 	void				*arg;
 	int				 allow_private;
+	int				 allow_file;
 	struct fetch_host		*host;
-	int				 launched;	/* in curl */
+	int				 launched;	/* off the queue */
+	int				 in_multi;	/* in curl */
 
 	/* The response being received: reset on each status line. */
 	long				 status;
@@ -129,6 +134,8 @@ struct fetch {
 	struct fetch_opts		 opts;
 	TAILQ_HEAD(, fetch_sock)	 socks;
 	TAILQ_HEAD(, fetch_xfer)	 xfers;
+	CURL				*pool[FETCH_POOL_MAX];
+	int				 npool;
 };
 
 static int	 fetch_sock_cb(CURL *, curl_socket_t, int, void *, void *);
@@ -148,6 +155,10 @@ static void	 fetch_host_update(struct fetch_host *);
 static void	 fetch_host_timer_cb(evutil_socket_t, short, void *);
 static void	 fetch_kick_cb(evutil_socket_t, short, void *);
 static void	 fetch_launch(struct fetch_xfer *);
+static int	 fetch_setup(struct fetch_xfer *, char **);
+#if LIBCURL_VERSION_NUM >= 0x075000
+static int	 fetch_prereq_cb(void *, char *, char *, int, int);
+#endif
 static void	 fetch_result_head(struct fetch_xfer *, struct fetch_result *,
 		     char **);
 static int	 fetch_call_head(struct fetch_xfer *);
@@ -241,7 +252,7 @@ fetch_free(struct fetch *f)
 		f->nxfers--;
 		if (!x->launched)
 			TAILQ_REMOVE(&x->host->pending, x, qentry);
-		else if ((mc = curl_multi_remove_handle(f->multi,
+		else if (x->in_multi && (mc = curl_multi_remove_handle(f->multi,
 		    x->easy)) != CURLM_OK)
 			log_warnx("%s: curl_multi_remove_handle: %s", __func__,
 			    curl_multi_strerror(mc));
@@ -252,6 +263,8 @@ fetch_free(struct fetch *f)
 			fetch_host_free(h);
 	}
 	event_free(f->kick);
+	while (f->npool > 0)
+		curl_easy_cleanup(f->pool[--f->npool]);
 	/* Closing cached connections calls fetch_sock_cb: the base lives. */
 	if ((mc = curl_multi_cleanup(f->multi)) != CURLM_OK)
 		log_warnx("%s: curl_multi_cleanup: %s", __func__,
@@ -416,9 +429,18 @@ fetch_launch(struct fetch_xfer *x)
 {
 	struct fetch	*f = x->f;
 	CURLMcode	 mc;
+	char		*cause = NULL;
 
-	if ((mc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK)
+	if (fetch_setup(x, &cause) != 0) {
+		free(x->error);
+		x->error = cause;
+		fetch_finish(x, CURLE_FAILED_INIT);
 		return;
+	}
+	if ((mc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK) {
+		x->in_multi = 1;
+		return;
+	}
 	free(x->error);
 	xasprintf(&x->error, "curl_multi_add_handle: %s",
 	    curl_multi_strerror(mc));
@@ -486,33 +508,29 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 {
 	struct fetch_xfer	*x;
 	struct curl_slist	*l;
-	const char		*optname = NULL;
-	const char		*protocols;
 	char			*h;
 	char			*origin = NULL;
-	CURLcode		 rc = CURLE_OK;
-	long			 low_time;
 
 	if (req->url == NULL || req->done == NULL)
 		fatalx("%s: no URL or no done callback", __func__);
 	if (fetch_check_url(req->url, req->allow_file, &origin, cause) != 0)
 		return (-1);
 
+	/*
+	 * Only what the request says is kept while it is queued: the curl
+	 * handle is set up at launch, so 10,000 queued transfers cost
+	 * 10,000 small records, not 10,000 handles.
+	 */
 	x = xcalloc(1, sizeof *x);
 	x->f = f;
+	x->url = xstrdup(req->url);
 	x->data = req->data;
 	x->done = req->done;
 	x->head = req->head;
 	x->arg = req->arg;
 	x->allow_private = req->allow_private;
+	x->allow_file = req->allow_file;
 	fetch_xfer_reset(x);
-	if ((x->easy = curl_easy_init()) == NULL) {
-		if (cause != NULL)
-			xasprintf(cause, "curl_easy_init failed");
-		free(origin);
-		free(x);
-		return (-1);
-	}
 
 	/* Conditional GET, only with validators safe to echo (HOSTILE-41). */
 	if ((l = curl_slist_append(NULL, FETCH_ACCEPT)) == NULL)
@@ -533,7 +551,38 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 		free(h);
 	}
 
-	FETCH_SETOPT(x, CURLOPT_URL, req->url);
+	/* Queue it: the kick starts it once the caps allow. */
+	x->host = fetch_host_get(f, origin);
+	free(origin);
+	TAILQ_INSERT_TAIL(&x->host->pending, x, qentry);
+	f->nqueued++;
+	TAILQ_INSERT_TAIL(&f->xfers, x, entry);
+	f->nxfers++;
+	fetch_host_update(x->host);
+	return (0);
+}
+
+/*
+ * Give a transfer a curl handle (a pooled one if there is one) with
+ * every option set. Returns 0, or -1 with *cause.
+ */
+static int
+fetch_setup(struct fetch_xfer *x, char **cause)
+{
+	struct fetch	*f = x->f;
+	const char	*optname = NULL;
+	const char	*protocols;
+	CURLcode	 rc = CURLE_OK;
+	long		 low_time;
+
+	if (f->npool > 0)
+		x->easy = f->pool[--f->npool];
+	else if ((x->easy = curl_easy_init()) == NULL) {
+		xasprintf(cause, "curl_easy_init failed");
+		return (-1);
+	}
+
+	FETCH_SETOPT(x, CURLOPT_URL, x->url);
 	FETCH_SETOPT(x, CURLOPT_PRIVATE, x);
 	FETCH_SETOPT(x, CURLOPT_ERRORBUFFER, x->errbuf);
 	FETCH_SETOPT(x, CURLOPT_NOSIGNAL, 1L);
@@ -553,13 +602,13 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 	FETCH_SETOPT(x, CURLOPT_FOLLOWLOCATION, 1L);
 	FETCH_SETOPT(x, CURLOPT_MAXREDIRS, (long)(f->opts.max_redirects < 0 ?
 	    0 : f->opts.max_redirects));
-	protocols = req->allow_file ? "http,https,file" : "http,https";
+	protocols = x->allow_file ? "http,https,file" : "http,https";
 #if LIBCURL_VERSION_NUM >= 0x075500
 	FETCH_SETOPT(x, CURLOPT_PROTOCOLS_STR, protocols);
 	FETCH_SETOPT(x, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
 	FETCH_SETOPT(x, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP |
-	    CURLPROTO_HTTPS | (req->allow_file ? CURLPROTO_FILE : 0)));
+	    CURLPROTO_HTTPS | (x->allow_file ? CURLPROTO_FILE : 0)));
 	FETCH_SETOPT(x, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP |
 	    CURLPROTO_HTTPS));
 	(void)protocols;
@@ -585,30 +634,67 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 		    (curl_off_t)f->opts.max_body);
 
 	/*
-	 * A connection to a private address must not be reused by a feed
-	 * that is not allowed one, so such connections are never pooled.
+	 * A pooled connection to a private address must not serve a feed
+	 * that is not allowed one: such a feed checks the address of every
+	 * connection it is given, new or reused, before its request goes
+	 * out. Without that hook, such connections are never pooled.
 	 */
-	if (req->allow_private)
+#if LIBCURL_VERSION_NUM >= 0x075000
+	if (!x->allow_private) {
+		FETCH_SETOPT(x, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+		FETCH_SETOPT(x, CURLOPT_PREREQDATA, x);
+	}
+#else
+	if (x->allow_private)
 		FETCH_SETOPT(x, CURLOPT_FORBID_REUSE, 1L);
-
-	/* Queue it: the kick starts it once the caps allow. */
-	x->host = fetch_host_get(f, origin);
-	free(origin);
-	TAILQ_INSERT_TAIL(&x->host->pending, x, qentry);
-	f->nqueued++;
-	TAILQ_INSERT_TAIL(&f->xfers, x, entry);
-	f->nxfers++;
-	fetch_host_update(x->host);
+#endif
 	return (0);
 
 fail:
-	if (cause != NULL)
-		xasprintf(cause, "curl_easy_setopt(%s): %s", optname,
-		    curl_easy_strerror(rc));
-	free(origin);
-	fetch_xfer_free(x);
+	xasprintf(cause, "curl_easy_setopt(%s): %s", optname,
+	    curl_easy_strerror(rc));
 	return (-1);
 }
+
+#if LIBCURL_VERSION_NUM >= 0x075000
+/*
+ * A connection is ready for a request of a feed without allow_private:
+ * refuse it if it leads to a private address (a pooled one made for a
+ * feed that was allowed it).
+ */
+static int
+fetch_prereq_cb(void *arg, char *primary_ip, char *local_ip,
+    int primary_port, int local_port)
+{
+	struct fetch_xfer	*x = arg;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	char			 why[INET6_ADDRSTRLEN + 128];
+	int			 bad;
+
+	if (primary_ip == NULL || *primary_ip == '\0')
+		return (CURL_PREREQFUNC_OK);
+	memset(&sin, 0, sizeof sin);
+	memset(&sin6, 0, sizeof sin6);
+	if (inet_pton(AF_INET, primary_ip, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		bad = fetch_addr_check((struct sockaddr *)&sin, sizeof sin,
+		    why, sizeof why);
+	} else if (inet_pton(AF_INET6, primary_ip, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		bad = fetch_addr_check((struct sockaddr *)&sin6, sizeof sin6,
+		    why, sizeof why);
+	} else
+		return (CURL_PREREQFUNC_OK);
+	if (bad == 0)
+		return (CURL_PREREQFUNC_OK);
+	log_debug("refusing a connection to %s", why);
+	if (x->refused == NULL)
+		xasprintf(&x->refused, "address not allowed: %s "
+		    "(allow_private is off)", why);
+	return (CURL_PREREQFUNC_ABORT);
+}
+#endif
 
 /* Forget what was received of the current response. */
 static void
@@ -637,6 +723,7 @@ fetch_xfer_free(struct fetch_xfer *x)
 		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
 	fetch_xfer_reset(x);
+	free(x->url);
 	free(x->error);
 	free(x->refused);
 	free(x);
@@ -790,31 +877,37 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	long			 status = 0, redirects = 0;
 	int			 is_file = 0;
 
+	/* It may have failed before it had a handle. */
+	if (x->easy == NULL)
+		code = CURLE_FAILED_INIT;
+
 	/* An empty 2xx body: the head was not handed on yet. */
 	if (code == CURLE_OK && !x->head_done && fetch_call_head(x) != 0)
 		code = CURLE_WRITE_ERROR;
 
 	/* Read everything from the handle before it is removed. */
-	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
-	    CURLE_OK)
+	if (x->easy == NULL || curl_easy_getinfo(x->easy,
+	    CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
 		status = 0;
-	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &redirects) !=
-	    CURLE_OK)
+	if (x->easy == NULL || curl_easy_getinfo(x->easy,
+	    CURLINFO_REDIRECT_COUNT, &redirects) != CURLE_OK)
 		redirects = -1;
-	if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &s) ==
-	    CURLE_OK && s != NULL)
+	if (x->easy != NULL && curl_easy_getinfo(x->easy,
+	    CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s != NULL)
 		effective = xstrdup(s);
-	if (curl_easy_getinfo(x->easy, CURLINFO_SCHEME, &s) == CURLE_OK &&
-	    s != NULL && strcasecmp(s, "file") == 0)
+	if (x->easy != NULL && curl_easy_getinfo(x->easy, CURLINFO_SCHEME,
+	    &s) == CURLE_OK && s != NULL && strcasecmp(s, "file") == 0)
 		is_file = 1;
 
 	TAILQ_REMOVE(&f->xfers, x, entry);
 	f->nxfers--;
 	f->active--;
 	h->active--;
-	if ((mc = curl_multi_remove_handle(f->multi, x->easy)) != CURLM_OK)
+	if (x->in_multi && (mc = curl_multi_remove_handle(f->multi,
+	    x->easy)) != CURLM_OK)
 		log_warnx("%s: curl_multi_remove_handle: %s", __func__,
 		    curl_multi_strerror(mc));
+	x->in_multi = 0;
 
 	memset(&res, 0, sizeof res);
 	res.ok = code == CURLE_OK;
@@ -840,7 +933,8 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		else if (code == CURLE_FILESIZE_EXCEEDED)
 			xasprintf(&error, "body larger than %lld bytes",
 			    (long long)f->opts.max_body);
-		else if (code == CURLE_COULDNT_CONNECT && x->refused != NULL)
+		else if ((code == CURLE_COULDNT_CONNECT ||
+		    code == CURLE_ABORTED_BY_CALLBACK) && x->refused != NULL)
 			error = xstrdup(x->refused);
 		else if (code == CURLE_UNSUPPORTED_PROTOCOL && x->nhops > 0)
 			xasprintf(&error, "redirect refused: %s",
@@ -867,6 +961,13 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	fetch_host_update(h);
 	if (f->nqueued > 0)
 		event_active(f->kick, 0, 0);
+
+	/* The handle is free for the next transfer. */
+	if (x->easy != NULL && f->npool < FETCH_POOL_MAX) {
+		curl_easy_reset(x->easy);
+		f->pool[f->npool++] = x->easy;
+		x->easy = NULL;
+	}
 
 	x->done(&res, x->arg);
 

@@ -15,12 +15,16 @@
 #include "log.h"
 #include "sched.h"
 
+/* Buckets of the id table at first (a power of two). */
+#define SCHED_BUCKETS_MIN	64
+
 /* One feed's timer. */
 struct sched_feed {
 	struct sched			*s;
 	int64_t				 id;
 	struct event			*ev;
 	TAILQ_ENTRY(sched_feed)		 entry;
+	struct sched_feed		*next;		/* hash chain */
 };
 
 struct sched {
@@ -28,9 +32,15 @@ struct sched {
 	sched_due_cb			 due;
 	void				*arg;
 	TAILQ_HEAD(, sched_feed)	 feeds;
+	/* By id, so 10,000 feeds are found at once, not by a walk. */
+	struct sched_feed		**buckets;
+	size_t				 nbuckets;
+	size_t				 nfeeds;
 };
 
 static struct sched_feed *sched_find(struct sched *, int64_t);
+static size_t	 sched_bucket(const struct sched *, int64_t);
+static void	 sched_grow(struct sched *);
 static void	 sched_feed_free(struct sched_feed *);
 static void	 sched_arm(struct sched_feed *, int64_t);
 static void	 sched_timer_cb(evutil_socket_t, short, void *);
@@ -48,6 +58,8 @@ sched_new(struct event_base *base, sched_due_cb due, void *arg)
 	s->due = due;
 	s->arg = arg;
 	TAILQ_INIT(&s->feeds);
+	s->nbuckets = SCHED_BUCKETS_MIN;
+	s->buckets = xcalloc(s->nbuckets, sizeof *s->buckets);
 	return (s);
 }
 
@@ -61,7 +73,39 @@ sched_free(struct sched *s)
 		return;
 	while ((sf = TAILQ_FIRST(&s->feeds)) != NULL)
 		sched_feed_free(sf);
+	free(s->buckets);
 	free(s);
+}
+
+/* The bucket of an id. */
+static size_t
+sched_bucket(const struct sched *s, int64_t id)
+{
+	uint64_t	h = (uint64_t)id;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return ((size_t)h & (s->nbuckets - 1));
+}
+
+/* Double the id table once it holds two feeds a bucket. */
+static void
+sched_grow(struct sched *s)
+{
+	struct sched_feed	*sf;
+	size_t			 b;
+
+	if (s->nfeeds < 2 * s->nbuckets)
+		return;
+	free(s->buckets);
+	s->nbuckets *= 2;
+	s->buckets = xcalloc(s->nbuckets, sizeof *s->buckets);
+	TAILQ_FOREACH(sf, &s->feeds, entry) {
+		b = sched_bucket(s, sf->id);
+		sf->next = s->buckets[b];
+		s->buckets[b] = sf;
+	}
 }
 
 /* Find a feed's timer, or NULL. */
@@ -70,7 +114,7 @@ sched_find(struct sched *s, int64_t id)
 {
 	struct sched_feed	*sf;
 
-	TAILQ_FOREACH(sf, &s->feeds, entry) {
+	for (sf = s->buckets[sched_bucket(s, id)]; sf != NULL; sf = sf->next) {
 		if (sf->id == id)
 			return (sf);
 	}
@@ -81,7 +125,18 @@ sched_find(struct sched *s, int64_t id)
 static void
 sched_feed_free(struct sched_feed *sf)
 {
-	TAILQ_REMOVE(&sf->s->feeds, sf, entry);
+	struct sched		*s = sf->s;
+	struct sched_feed	**sp;
+
+	for (sp = &s->buckets[sched_bucket(s, sf->id)]; *sp != NULL;
+	    sp = &(*sp)->next) {
+		if (*sp == sf) {
+			*sp = sf->next;
+			break;
+		}
+	}
+	s->nfeeds--;
+	TAILQ_REMOVE(&s->feeds, sf, entry);
 	event_free(sf->ev);
 	free(sf);
 }
@@ -108,6 +163,7 @@ void
 sched_set(struct sched *s, int64_t id, int64_t delay)
 {
 	struct sched_feed	*sf;
+	size_t			 b;
 
 	if ((sf = sched_find(s, id)) == NULL) {
 		sf = xcalloc(1, sizeof *sf);
@@ -115,7 +171,12 @@ sched_set(struct sched *s, int64_t id, int64_t delay)
 		sf->id = id;
 		if ((sf->ev = evtimer_new(s->base, sched_timer_cb, sf)) == NULL)
 			fatalx("%s: evtimer_new failed", __func__);
+		sched_grow(s);
 		TAILQ_INSERT_TAIL(&s->feeds, sf, entry);
+		s->nfeeds++;
+		b = sched_bucket(s, id);
+		sf->next = s->buckets[b];
+		s->buckets[b] = sf;
 	}
 	sched_arm(sf, delay);
 }

@@ -724,7 +724,29 @@ main(void)
 	    "loopback (allow_private is off)"), "error: %s", o.error);
 	tap_is_int(srv.requests, before, "the server saw no request");
 	out_free(&o);
+
+	/*
+	 * HOSTILE-36: a connection pooled by a feed allowed a private
+	 * address does not serve a feed that is not.
+	 */
+	out_init(&o);
+	get(f, &o, u, 1, NULL, NULL);
+	tap_ok(o.ok && o.status == 200, "allowed: 127.0.0.1 fetched, its "
+	    "connection pooled");
+	out_free(&o);
+	out_init(&o);
+	before = srv.requests;
+	get(f, &o, u, 0, NULL, NULL);
+	tap_ok(!o.ok && startswith(o.error, "address not allowed: 127.0.0.1 "
+	    "is loopback"), "the pooled connection is refused: %s", o.error);
+	tap_is_int(srv.requests, before, "the server saw no request on it");
+	out_free(&o);
+	out_init(&o);
+	get(f, &o, u, 1, NULL, NULL);
+	tap_ok(o.ok && o.status == 200, "allowed again: fetched");
+	out_free(&o);
 	free(u);
+	before = srv.requests;
 	for (i = 0; i < sizeof literal / sizeof literal[0]; i++) {
 		out_init(&o);
 		if (asprintf(&u, "http://%s:%d/feed", literal[i],
