@@ -197,6 +197,7 @@ static const struct html_attr html_attrs[] = {
 struct html_san {
 	struct buf	 out;
 	const char	*base;
+	int		 changed;	/* something dropped or unwrapped */
 };
 
 /* The state of one text rendering pass. */
@@ -225,7 +226,7 @@ static int	 html_disc_enter(xmlNodePtr, void *);
 static void	 html_disc_leave(xmlNodePtr, void *);
 static int	 html_elem_cmp(const void *, const void *);
 static int	 html_elem_flags(const xmlChar *);
-static htmlDocPtr html_parse(const char *);
+static htmlDocPtr html_parse(const char *, int *);
 static void	 html_walk(xmlNodePtr, int (*)(xmlNodePtr, void *),
 		     void (*)(xmlNodePtr, void *), void *);
 static char	*html_attr_value(xmlAttrPtr);
@@ -235,7 +236,7 @@ static int	 html_data_image(const char *);
 static char	*html_url(const char *, const char *, int);
 static int	 html_san_attrs(struct html_san *, xmlNodePtr, struct buf *,
 		     int *);
-static char	*html_san_pass(const char *, const char *);
+static char	*html_san_pass(const char *, const char *, int *);
 static int	 html_san_enter(xmlNodePtr, void *);
 static void	 html_san_leave(xmlNodePtr, void *);
 static void	 html_text_break(struct html_text *, int);
@@ -290,24 +291,36 @@ html_elem_flags(const xmlChar *name)
  * </html> lands outside it.
  */
 static htmlDocPtr
-html_parse(const char *html)
+html_parse(const char *html, int *clean)
 {
-	struct buf	 b;
-	htmlDocPtr	 doc;
-	char		*clean;
+	struct buf	 	 b;
+	htmlParserCtxtPtr	 ctxt;
+	htmlDocPtr		 doc;
+	char			*cleaned;
 
-	clean = utf8_clean(html, strlen(html));
+	cleaned = utf8_clean(html, strlen(html));
 	buf_init(&b);
 	buf_adds(&b, "<html><body>");
-	buf_adds(&b, clean);
-	free(clean);
+	buf_adds(&b, cleaned);
+	free(cleaned);
 	/*
 	 * The text is clean UTF-8, which is what libxml2 reads when given
 	 * no encoding; naming one would send every byte through a
 	 * converter. IGNORE_ENC keeps a <meta charset> in it from
 	 * switching encodings midway.
 	 */
-	doc = htmlReadMemory(b.data, (int)b.len, NULL, NULL, HTML_OPTIONS);
+	if ((ctxt = htmlCreateMemoryParserCtxt(b.data, (int)b.len)) == NULL) {
+		buf_free(&b);
+		return (NULL);
+	}
+	htmlCtxtUseOptions(ctxt, HTML_OPTIONS);
+	ctxt->charset = XML_CHAR_ENCODING_UTF8;
+	htmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	if (clean != NULL)
+		*clean = ctxt->wellFormed;
+	htmlFreeParserCtxt(ctxt);
 	buf_free(&b);
 	return (doc);
 }
@@ -506,15 +519,29 @@ html_san_enter(xmlNodePtr n, void *arg)
 		break;
 	default:
 		/* Comments, processing instructions: gone (HOSTILE-28). */
+		s->changed = 1;
 		return (0);
 	}
 
 	flags = html_elem_flags(n->name);
 	n->_private = NULL;
-	if (flags & HE_DROP)
+	if (flags & HE_DROP) {
+		s->changed = 1;
 		return (0);
-	if (!(flags & HE_KEEP))
+	}
+	if (!(flags & HE_KEEP)) {
+		/* The <html><body> html_parse wraps it in are no change. */
+		if (n->parent == NULL ||
+		    n->parent->type != XML_HTML_DOCUMENT_NODE ||
+		    strcmp((const char *)n->name, "html") != 0) {
+			if (n->parent == NULL ||
+			    n->parent->type != XML_ELEMENT_NODE ||
+			    strcmp((const char *)n->name, "body") != 0 ||
+			    strcmp((const char *)n->parent->name, "html") != 0)
+				s->changed = 1;
+		}
 		return (1);	/* Unknown: keep the content, not the tag. */
+	}
 	/*
 	 * Text after a stray </html> gets a <p> that libxml2 implies in a
 	 * second <html>, outside any body: keep its text, not a tag the
@@ -522,12 +549,15 @@ html_san_enter(xmlNodePtr n, void *arg)
 	 */
 	if (strcmp((const char *)n->name, "p") == 0 && n->parent != NULL &&
 	    (n->parent->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)n->parent->name, "html") == 0))
+	    strcmp((const char *)n->parent->name, "html") == 0)) {
+		s->changed = 1;
 		return (1);
+	}
 
 	buf_init(&attrs);
 	if (html_san_attrs(s, n, &attrs, &url) != 0) {
 		buf_free(&attrs);
+		s->changed = 1;
 		/* An image without a source is nothing; a link is its text. */
 		return (!(flags & HE_VOID));
 	}
@@ -556,21 +586,31 @@ html_san_leave(xmlNodePtr n, void *arg)
 	}
 }
 
-/* One sanitizing pass: parse, keep what is allowed, write it out. */
+/*
+ * One sanitizing pass: parse, keep what is allowed, write it out. *stable
+ * says whether the output is known to be a fixed point already: libxml2
+ * read the input without an error to recover from, and the pass dropped
+ * and unwrapped nothing, so what is written is the tree libxml2 built
+ * from it, which it builds again from that text.
+ */
 static char *
-html_san_pass(const char *html, const char *base)
+html_san_pass(const char *html, const char *base, int *stable)
 {
 	struct html_san	 s;
 	htmlDocPtr	 doc;
 	char		*out;
 	size_t		 start, len;
+	int		 clean = 0;
 
-	if ((doc = html_parse(html)) == NULL)
+	*stable = 0;
+	if ((doc = html_parse(html, &clean)) == NULL)
 		return (xstrdup(""));
 	buf_init(&s.out);
 	s.base = base;
+	s.changed = 0;
 	html_walk((xmlNodePtr)doc, html_san_enter, html_san_leave, &s);
 	xmlFreeDoc(doc);
+	*stable = clean && !s.changed;
 
 	/* Trim: surrounding whitespace would not survive another pass. */
 	out = buf_steal(&s.out, &len);
@@ -589,19 +629,21 @@ html_san_pass(const char *html, const char *base)
  * that the HTML parser nests differently when it reads it again (an
  * unwrapped element or a prefixed name such as <o:p> changed which tags
  * close which), so the output is passed through again until it is a
- * fixed point: sanitize(sanitize(x)) == sanitize(x) (HOSTILE-29).
+ * fixed point: sanitize(sanitize(x)) == sanitize(x) (HOSTILE-29). A pass
+ * that recovered from nothing and removed nothing is one already, and
+ * most feed content is like that: the second pass is skipped for it.
  */
 char *
 html_sanitize(const char *html, const char *base)
 {
 	char	*out, *again;
-	int	 i;
+	int	 i, stable;
 
 	if (html == NULL)
 		return (xstrdup(""));
-	out = html_san_pass(html, base);
-	for (i = 0; i < HTML_MAX_PASSES; i++) {
-		again = html_san_pass(out, base);
+	out = html_san_pass(html, base, &stable);
+	for (i = 0; i < HTML_MAX_PASSES && !stable; i++) {
+		again = html_san_pass(out, base, &stable);
 		if (strcmp(again, out) == 0) {
 			free(again);
 			break;
@@ -746,7 +788,7 @@ html_render(const char *html, int oneline)
 	char			*out;
 	size_t			 len;
 
-	if (html == NULL || (doc = html_parse(html)) == NULL)
+	if (html == NULL || (doc = html_parse(html, NULL)) == NULL)
 		return (xstrdup(""));
 	memset(&t, 0, sizeof t);
 	buf_init(&t.out);
