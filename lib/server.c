@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -56,6 +57,9 @@
 #include "xmalloc.h"
 
 #define SERVER_TIMEOUT		30		/* seconds, per connection */
+#define SERVER_REQUEST_TIMEOUT	10		/* seconds, for each request */
+#define SERVER_MAX_CONNS	512		/* HTTP connections */
+#define SERVER_FD_RESERVE	128		/* fds kept for the rest */
 #define SERVER_MAX_HEADERS	16384		/* bytes, request headers */
 #define SERVER_MAX_BODY		0		/* we take no request body */
 #define SERVER_LIMIT		50		/* entries per document */
@@ -200,6 +204,20 @@ struct server_req {
 	int64_t				 before_id;
 };
 
+/*
+ * One HTTP connection, as we watch it: evhttp owns it, we learn of it
+ * from its bufferevent and of its end from its close callback. The list
+ * is in the order requests last arrived, the longest waiting first.
+ */
+struct server_conn {
+	struct server			*srv;
+	struct bufferevent		*bev;
+	struct evhttp_connection	*evcon;	/* NULL until adopted */
+	evutil_socket_t			 fd;
+	struct event			*timer;
+	TAILQ_ENTRY(server_conn)	 entry;
+};
+
 /* One control connection: one request line, one answer line. */
 struct server_ctl {
 	struct server		*srv;
@@ -215,6 +233,17 @@ struct server {
 	char			*base_url;
 	struct evhttp		*http;
 
+	TAILQ_HEAD(, server_conn) conns;	/* adopted */
+	TAILQ_HEAD(, server_conn) newconns;	/* not yet adopted */
+	struct server_conn	**byfd;
+	size_t			 nbyfd;
+	unsigned int		 nconns;
+	unsigned int		 maxconns;
+	struct event		*adopt;
+	uint64_t		 conns_total;
+	uint64_t		 conns_evicted;
+	uint64_t		 conns_timedout;
+
 	char			*control;	/* the socket we made */
 	struct evconnlistener	*ctl_listener;
 	TAILQ_HEAD(, server_ctl) ctls;
@@ -227,6 +256,8 @@ struct server {
 	size_t			 nrules;
 
 	int			 changed;	/* server_changed called */
+	int			 checked;	/* the version, this pass */
+	struct event		*recheck;	/* clears checked */
 	int64_t			 started;	/* updated of an empty view */
 	struct server_snap	*snap;		/* NULL until first read */
 	uint64_t		 gen;		/* snapshots made */
@@ -252,6 +283,15 @@ static int	 server_listen(struct server *, const char *, char **);
 static int	 server_control_listen(struct server *, const char *,
 		     char **);
 static struct bufferevent *server_bev_cb(struct event_base *, void *);
+static void	 server_adopt_cb(evutil_socket_t, short, void *);
+static void	 server_conn_close_cb(struct evhttp_connection *, void *);
+static void	 server_conn_timeout_cb(evutil_socket_t, short, void *);
+static void	 server_conn_free(struct server_conn *);
+static struct server_conn *server_conn_find(struct server *,
+		     struct evhttp_request *);
+static void	 server_conn_request(struct server *,
+		     struct evhttp_request *);
+static unsigned int server_max_conns(void);
 static void	 server_rules_free(struct server *);
 static int	 server_rules_set(struct server *, const struct conf *,
 		     char **);
@@ -265,6 +305,7 @@ static struct server_cat *server_cat_find(struct server_snap *,
 		     const char *);
 static void	 server_snap_free(struct server_snap *);
 static struct server_snap *server_snap_load(struct server *, char **);
+static void	 server_recheck_cb(evutil_socket_t, short, void *);
 static int	 server_snapshot(struct server *);
 static void	 server_doc_free(struct server_doc *);
 static void	 server_doc_set(struct server_doc *, char *, size_t,
@@ -573,17 +614,197 @@ fail:
 
 /*
  * Each connection's bufferevent: large writes, so a big document leaves
- * in few system calls (evhttp's default is 16 KB per write).
+ * in few system calls (evhttp's default is 16 KB per write). evhttp
+ * (2.1) has no connection limit and no deadline for a request, so we
+ * watch the connection: we hold the bufferevent until the end of this
+ * pass of the loop, when evhttp has set it up (server_adopt_cb).
  */
 static struct bufferevent *
 server_bev_cb(struct event_base *base, void *arg)
 {
+	struct server		*srv = arg;
+	struct server_conn	*conn;
 	struct bufferevent	*bev;
 
 	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (bev != NULL)
-		bufferevent_set_max_single_write(bev, SERVER_MAX_WRITE);
+	if (bev == NULL)
+		return (NULL);
+	bufferevent_set_max_single_write(bev, SERVER_MAX_WRITE);
+	conn = xcalloc(1, sizeof *conn);
+	conn->srv = srv;
+	conn->bev = bev;
+	conn->fd = -1;
+	bufferevent_incref(bev);
+	TAILQ_INSERT_TAIL(&srv->newconns, conn, entry);
+	event_active(srv->adopt, EV_TIMEOUT, 0);
 	return (bev);
+}
+
+/*
+ * The connections accepted in this pass: find the evhttp connection
+ * each bufferevent belongs to (its callbacks' argument), watch for its
+ * end, give it SERVER_REQUEST_TIMEOUT for a request, and keep at most
+ * maxconns (HOSTILE-63): over that, the connection waiting longest for
+ * a request, and not writing a response, is closed.
+ */
+static void
+server_adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_conn	*conn, *next;
+	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
+	bufferevent_data_cb	 readcb;
+	void			*cbarg;
+	size_t			 n;
+
+	while ((conn = TAILQ_FIRST(&srv->newconns)) != NULL) {
+		TAILQ_REMOVE(&srv->newconns, conn, entry);
+		bufferevent_getcb(conn->bev, &readcb, NULL, NULL, &cbarg);
+		conn->fd = bufferevent_getfd(conn->bev);
+		/* evhttp let it go already (bufferevent_free clears). */
+		if (readcb == NULL || cbarg == NULL || conn->fd < 0 ||
+		    evhttp_connection_get_bufferevent(cbarg) != conn->bev) {
+			bufferevent_decref(conn->bev);
+			free(conn);
+			continue;
+		}
+		conn->evcon = cbarg;
+		if ((conn->timer = event_new(srv->base, -1, 0,
+		    server_conn_timeout_cb, conn)) == NULL)
+			fatalx("event_new failed");
+		evhttp_connection_set_closecb(conn->evcon,
+		    server_conn_close_cb, conn);
+		if ((size_t)conn->fd >= srv->nbyfd) {
+			n = (size_t)conn->fd + 64;
+			srv->byfd = xreallocarray(srv->byfd, n,
+			    sizeof *srv->byfd);
+			memset(srv->byfd + srv->nbyfd, 0,
+			    (n - srv->nbyfd) * sizeof *srv->byfd);
+			srv->nbyfd = n;
+		}
+		srv->byfd[conn->fd] = conn;
+		TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
+		srv->nconns++;
+		srv->conns_total++;
+		event_add(conn->timer, &tv);
+		/* evhttp holds it now; ours was only for this pass. */
+		bufferevent_decref(conn->bev);
+	}
+
+	/* Its close callback frees each one closed here. */
+	conn = TAILQ_FIRST(&srv->conns);
+	while (srv->nconns > srv->maxconns && conn != NULL) {
+		next = TAILQ_NEXT(conn, entry);
+		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) ==
+		    0) {
+			if (srv->conns_evicted++ == 0)
+				log_warnx("more than %u HTTP connections: "
+				    "closing those waiting longest for a "
+				    "request", srv->maxconns);
+			evhttp_connection_free(conn->evcon);
+		}
+		conn = next;
+	}
+}
+
+/* evhttp closes a connection: forget it. */
+static void
+server_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct server_conn	*conn = arg;
+
+	server_conn_free(conn);
+}
+
+static void
+server_conn_free(struct server_conn *conn)
+{
+	struct server	*srv = conn->srv;
+
+	TAILQ_REMOVE(&srv->conns, conn, entry);
+	srv->nconns--;
+	if (conn->fd >= 0 && (size_t)conn->fd < srv->nbyfd &&
+	    srv->byfd[conn->fd] == conn)
+		srv->byfd[conn->fd] = NULL;
+	event_free(conn->timer);
+	free(conn);
+}
+
+/*
+ * No complete request within SERVER_REQUEST_TIMEOUT of the connection
+ * or of its last request (HOSTILE-63: evhttp's own timeout starts again
+ * with every byte, so a client sending one byte a second would stay for
+ * ever). A response still being written has its own write timeout.
+ */
+static void
+server_conn_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_conn	*conn = arg;
+	struct server		*srv = conn->srv;
+	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
+
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) > 0) {
+		event_add(conn->timer, &tv);
+		return;
+	}
+	srv->conns_timedout++;
+	log_debug("HTTP connection closed: no request within %d seconds",
+	    SERVER_REQUEST_TIMEOUT);
+	evhttp_connection_free(conn->evcon);
+}
+
+/* The connection a request came on, or NULL if not adopted (yet). */
+static struct server_conn *
+server_conn_find(struct server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	evutil_socket_t			 fd;
+	struct server_conn		*conn;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) < 0 || (size_t)fd >= srv->nbyfd ||
+	    (conn = srv->byfd[fd]) == NULL || conn->evcon != evcon)
+		return (NULL);
+	return (conn);
+}
+
+/* A request arrived: the connection has its time again, and is last. */
+static void
+server_conn_request(struct server *srv, struct evhttp_request *req)
+{
+	struct server_conn	*conn;
+	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
+
+	if ((conn = server_conn_find(srv, req)) == NULL)
+		return;
+	event_add(conn->timer, &tv);
+	if (TAILQ_NEXT(conn, entry) != NULL) {
+		TAILQ_REMOVE(&srv->conns, conn, entry);
+		TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
+	}
+}
+
+/*
+ * How many HTTP connections to keep: SERVER_MAX_CONNS, or fewer if the
+ * descriptor limit would not leave SERVER_FD_RESERVE for the rest.
+ */
+static unsigned int
+server_max_conns(void)
+{
+	struct rlimit	rl;
+	rlim_t		n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return (SERVER_MAX_CONNS);
+	if (rl.rlim_cur <= 2 * SERVER_FD_RESERVE)
+		n = rl.rlim_cur / 2;
+	else
+		n = rl.rlim_cur - SERVER_FD_RESERVE;
+	if (n > SERVER_MAX_CONNS)
+		n = SERVER_MAX_CONNS;
+	return (n > 0 ? (unsigned int)n : 1);
 }
 
 /* Forget the feeds' rules. */
@@ -675,6 +896,16 @@ server_new(struct event_base *base, struct store *store,
 	if (server_rules_set(srv, conf, cause) != 0)
 		goto fail;
 
+	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->newconns);
+	srv->maxconns = server_max_conns();
+	if ((srv->recheck = event_new(base, -1, 0, server_recheck_cb,
+	    srv)) == NULL ||
+	    (srv->adopt = event_new(base, -1, 0, server_adopt_cb,
+	    srv)) == NULL) {
+		server_cause(cause, "cannot start the HTTP server");
+		goto fail;
+	}
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		server_cause(cause, "cannot start the HTTP server");
 		goto fail;
@@ -731,6 +962,7 @@ server_free(struct server *srv)
 {
 	struct server_ctl	*ctl;
 	struct server_doc	*doc;
+	struct server_conn	*conn;
 
 	if (srv == NULL)
 		return;
@@ -745,6 +977,17 @@ server_free(struct server *srv)
 	/* Connections in flight release their references to the bodies. */
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	/* Closed by evhttp_free; those not adopted are ours to free. */
+	while ((conn = TAILQ_FIRST(&srv->newconns)) != NULL) {
+		TAILQ_REMOVE(&srv->newconns, conn, entry);
+		bufferevent_decref(conn->bev);
+		free(conn);
+	}
+	free(srv->byfd);
+	if (srv->recheck != NULL)
+		event_free(srv->recheck);
+	if (srv->adopt != NULL)
+		event_free(srv->adopt);
 	while ((doc = TAILQ_FIRST(&srv->docs)) != NULL) {
 		TAILQ_REMOVE(&srv->docs, doc, entry);
 		server_doc_free(doc);
@@ -1009,6 +1252,15 @@ fail:
 	return (NULL);
 }
 
+/* The requests of this pass of the loop are answered: look again next. */
+static void
+server_recheck_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+
+	srv->checked = 0;
+}
+
 /*
  * Read the store again if it changed since the snapshot. Returns 0, or
  * -1 if it cannot be read (the old snapshot, if any, stays).
@@ -1020,9 +1272,19 @@ server_snapshot(struct server *srv)
 	char			*cause = NULL;
 	double			 t0;
 
-	if (srv->snap != NULL && !srv->changed &&
-	    store_version(srv->store) == srv->snap->version)
-		return (0);
+	if (srv->snap != NULL && !srv->changed) {
+		if (srv->checked)
+			return (0);
+		/*
+		 * One look at the store per pass of the loop: the requests
+		 * that arrived together are answered from the same
+		 * version, and the next pass looks again.
+		 */
+		srv->checked = 1;
+		event_active(srv->recheck, EV_TIMEOUT, 0);
+		if (store_version(srv->store) == srv->snap->version)
+			return (0);
+	}
 	t0 = server_now_mono();
 	if ((snap = server_snap_load(srv, &cause)) == NULL) {
 		log_warnx("cannot read entries to publish: %s",
@@ -1663,6 +1925,22 @@ server_metrics(struct server *srv, struct evhttp_request *req)
 			    (unsigned long long)srv->requests[i][code]);
 		}
 	}
+	buf_printf(&b, "# HELP feedmux_http_connections HTTP connections "
+	    "open.\n# TYPE feedmux_http_connections gauge\n"
+	    "feedmux_http_connections %u\n", srv->nconns);
+	buf_printf(&b, "# HELP feedmux_http_connections_total HTTP "
+	    "connections accepted.\n"
+	    "# TYPE feedmux_http_connections_total counter\n"
+	    "feedmux_http_connections_total %llu\n",
+	    (unsigned long long)srv->conns_total);
+	buf_printf(&b, "# HELP feedmux_http_connections_closed_total HTTP "
+	    "connections the server closed, by reason.\n"
+	    "# TYPE feedmux_http_connections_closed_total counter\n"
+	    "feedmux_http_connections_closed_total{reason=\"request_timeout\"}"
+	    " %llu\n"
+	    "feedmux_http_connections_closed_total{reason=\"limit\"} %llu\n",
+	    (unsigned long long)srv->conns_timedout,
+	    (unsigned long long)srv->conns_evicted);
 	buf_printf(&b, "# HELP feedmux_render_seconds Time spent rendering "
 	    "documents.\n# TYPE feedmux_render_seconds summary\n"
 	    "feedmux_render_seconds_sum %.6f\n"
@@ -1698,6 +1976,7 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	enum evhttp_cmd_type	 cmd;
 	const char		*path = NULL, *query = NULL;
 
+	server_conn_request(srv, req);
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	if ((uri = evhttp_request_get_evhttp_uri(req)) != NULL) {
 		path = evhttp_uri_get_path(uri);
