@@ -4,15 +4,17 @@
 #
 #	sh contrib/quickstart.sh demo	# install, build, run the demo daemon
 #	sh contrib/quickstart.sh test	# install, build, make check
+#	sh contrib/quickstart.sh bench	# install, build optimized, make bench
 #
 # Packages are installed with apt-get (through sudo when not root); the
-# build goes to ./build.
+# build goes to ./build (./build-bench for the benchmarks, without the
+# debug flags).
 
 set -e
 what=${1:-demo}
 case $what in
-demo|test) ;;
-*)	echo "usage: sh contrib/quickstart.sh demo|test" >&2
+demo|test|bench) ;;
+*)	echo "usage: sh contrib/quickstart.sh demo|test|bench" >&2
 	exit 2 ;;
 esac
 
@@ -22,7 +24,9 @@ build_pkgs="gcc make autoconf automake pkg-config libevent-dev
     libsystemd-dev zlib1g-dev"
 test_pkgs="python3 python3-feedparser curl libxml2-utils sfeed sqlite3 man-db"
 pkgs=$build_pkgs
+bench_pkgs="python3 python3-feedparser curl sfeed nginx wrk time"
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
+[ "$what" = bench ] && pkgs="$pkgs $bench_pkgs"
 
 missing=
 for p in $pkgs; do
@@ -42,6 +46,13 @@ cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ] ||
     [ Makefile.am -nt configure ]; then
 	./autogen.sh >/dev/null 2>&1
+fi
+if [ "$what" = bench ]; then
+	mkdir -p build-bench
+	cd build-bench
+	[ -f Makefile ] || ../configure >/dev/null
+	make -j2 >/dev/null
+	exec make bench
 fi
 mkdir -p build
 cd build
