@@ -18,7 +18,13 @@
  * and a hash of what the feed last offered (an unchanged item causes no
  * write). tombstones remember what retention or a user removed.
  * entries_fts indexes title, text and author; a trigger removes a
- * story's row when the story goes.
+ * story's row when the story goes. A store opened with STORE_DEFER_INDEX
+ * queues new and edited stories in search_pending for store_index
+ * instead (the cascade drops a queued story that goes).
+ *
+ * published holds one counter, bumped (in the same transaction) by every
+ * write that changes what outputs show; store_version follows it, so
+ * the daemon's feed-state writes after each poll render nothing again.
  *
  * The hot statements are prepared once at open; rare ones (removals,
  * retention, statistics) when used. Every value goes in as a bound
@@ -46,6 +52,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <libxml/HTMLparser.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -56,7 +63,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_APPLICATION_ID	0x46444d58	/* "FDMX" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
 
@@ -85,12 +92,15 @@
 #define STORE_FUTURE_MAX	86400
 
 #define STORE_PRUNE_BATCH	200	/* sources per transaction */
+#define STORE_INDEX_BATCH	200	/* stories indexed per transaction */
 
 enum store_stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_DATA_VERSION,
+	ST_PUB_VERSION,
+	ST_PUB_BUMP,
 	ST_FEED_UPSERT,
 	ST_FEED_UNDECLARE,
 	ST_FEED_STATE,
@@ -113,6 +123,9 @@ enum store_stmt {
 	ST_ENTRY_UPDATE,
 	ST_FTS_DELETE,
 	ST_FTS_INSERT,
+	ST_PENDING_ADD,
+	ST_PENDING_GET,
+	ST_PENDING_DELETE,
 	ST_SOURCES,
 	ST_SEARCH,
 	ST_COUNT
@@ -146,6 +159,10 @@ static const char *store_sql[ST_COUNT] = {
 	"ROLLBACK",
 	/* ST_DATA_VERSION */
 	"PRAGMA data_version",
+	/* ST_PUB_VERSION */
+	"SELECT version FROM published WHERE id = 1",
+	/* ST_PUB_BUMP */
+	"UPDATE published SET version = version + 1 WHERE id = 1",
 	/*
 	 * ST_FEED_UPSERT: ?1 url, ?2 label, ?3 category, ?4 interval,
 	 * ?5 keep_days, ?6 keep_per_feed (NULL: the [daemon] values).
@@ -217,8 +234,8 @@ static const char *store_sql[ST_COUNT] = {
 	/* ST_ENTRY_GET */
 	"SELECT " STORE_ENTRY_COLUMNS " FROM entries e "
 	"JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1",
-	/* ST_SRC_BY_GUID: ?1 feed, ?2 guid. */
-	"SELECT es.entry_id FROM entry_sources es "
+	/* ST_SRC_BY_GUID: ?1 feed, ?2 guid; with the hash of the offer. */
+	"SELECT es.entry_id, es.hash FROM entry_sources es "
 	"WHERE es.feed_id = ?1 AND es.guid = ?2 LIMIT 1",
 	/* ST_SRC_BY_CANON: ?1 feed, ?2 canonical link; this feed first. */
 	"SELECT entry_id FROM entry_sources WHERE canon = ?2 "
@@ -265,18 +282,34 @@ static const char *store_sql[ST_COUNT] = {
 	/* ST_FTS_INSERT */
 	"INSERT INTO entries_fts (rowid, title, text, author) "
 	"VALUES (?1, ?2, ?3, ?4)",
+	/* ST_PENDING_ADD: ?1 entry. */
+	"INSERT OR IGNORE INTO search_pending (entry_id) VALUES (?1)",
+	/* ST_PENDING_GET: ?1 limit; oldest first. */
+	"SELECT p.entry_id, e.title, COALESCE(e.content, e.summary), "
+	"    e.author FROM search_pending p JOIN entries e ON e.id = "
+	"    p.entry_id ORDER BY p.entry_id LIMIT ?1",
+	/* ST_PENDING_DELETE: ?1 entry. */
+	"DELETE FROM search_pending WHERE entry_id = ?1",
 	/* ST_SOURCES: ?1 entry; the first source first. */
 	"SELECT es.feed_id, f.label, f.title, f.url, f.site, f.fetch_url, "
 	"    es.link, es.guid, es.first_seen "
 	"FROM entries e JOIN entry_sources es ON es.entry_id = e.id "
 	"JOIN feeds f ON f.id = es.feed_id WHERE e.id = ?1 "
 	"ORDER BY es.feed_id != e.feed_id, es.first_seen, es.feed_id",
-	/* ST_SEARCH: ?1 the query, ?2 limit; best match first. */
+	/*
+	 * ST_SEARCH: ?1 the query, ?2 limit; best match first. The best
+	 * ids are chosen first, so that the stories and their snippets are
+	 * read only for those, not for every match (a word that 4,000 of a
+	 * million stories have: 130 ms down to 40).
+	 */
 	"SELECT " STORE_ENTRY_COLUMNS ", "
 	"    snippet(entries_fts, -1, '[', ']', '\xe2\x80\xa6', 12) "
 	"FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
 	"JOIN feeds f ON f.id = e.feed_id "
-	"WHERE entries_fts MATCH ?1 ORDER BY rank, e.id DESC LIMIT ?2"
+	"WHERE entries_fts MATCH ?1 AND entries_fts.rowid IN (SELECT rowid "
+	"    FROM entries_fts WHERE entries_fts MATCH ?1 "
+	"    ORDER BY rank, rowid DESC LIMIT ?2) "
+	"ORDER BY rank, e.id DESC LIMIT ?2"
 };
 
 /*
@@ -284,7 +317,9 @@ static const char *store_sql[ST_COUNT] = {
  * in one transaction with the version bump. Version 1 is the schema of
  * the first release; version 2 adds sources, tombstones and search, and
  * fills them from the entries already there (with the fm_* functions
- * store_functions registers).
+ * store_functions registers); version 3 adds the published version (a
+ * counter that the transactions changing what outputs show bump) and the
+ * stories waiting for the search index (STORE_DEFER_INDEX).
  */
 static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE feeds ("
@@ -396,7 +431,18 @@ static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"FROM entries;"
 	"CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN"
 	"    DELETE FROM entries_fts WHERE rowid = old.id;"
-	"END;"
+	"END;",
+
+	/* 2 -> 3 */
+	"CREATE TABLE published ("
+	"    id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"    version INTEGER NOT NULL"
+	");"
+	"INSERT INTO published (id, version) VALUES (1, 1);"
+	"CREATE TABLE search_pending ("
+	"    entry_id INTEGER PRIMARY KEY REFERENCES entries (id)"
+	"        ON DELETE CASCADE"
+	");"
 };
 
 /* What store_put_entry derives from an item. */
@@ -411,6 +457,7 @@ struct store_item {
 	char		*canon;		/* or NULL */
 	char		*text;		/* html_to_text, or NULL until needed */
 	char		*fp;		/* or NULL */
+	int		 fp_done;	/* fp computed */
 	int64_t		 hash;
 	int64_t		 published;
 	int64_t		 updated;
@@ -420,10 +467,13 @@ struct store {
 	char		*path;
 	sqlite3		*db;
 	int		 readonly;
+	int		 defer;		/* STORE_DEFER_INDEX */
 	sqlite3_stmt	*st[ST_COUNT];
-	int64_t		 version;
+	int64_t		 version;	/* what store_version returns */
+	int64_t		 published;	/* published.version read last */
 	int64_t		 data_version;
 	int64_t		 total_changes;
+	int		 dirty;		/* bump published at commit */
 };
 
 static void	store_error(struct store *, char **, const char *, ...)
@@ -442,6 +492,7 @@ static int	store_begin(struct store *, char **);
 static int	store_commit(struct store *, char **);
 static void	store_rollback(struct store *);
 static int64_t	store_data_version(struct store *);
+static int64_t	store_published(struct store *);
 static void	store_bind_text(sqlite3_stmt *, int, const char *);
 static void	store_bind_time(sqlite3_stmt *, int, int64_t);
 static char	*store_col_text(sqlite3_stmt *, int);
@@ -468,15 +519,19 @@ static void	store_fn_text(sqlite3_context *, int, sqlite3_value **);
 static char	*store_canon(const char *);
 static int	store_tracking_param(const char *, size_t);
 static void	store_norm(struct buf *, const char *);
+static int	store_fp_tag(const char *, size_t);
+static const char *store_fp_skip(const char *, const char *, size_t);
+static size_t	store_fp_entity(const char *, unsigned char *, size_t *);
+static size_t	store_norm_html(char *, const char *, size_t);
 static char	*store_fingerprint(const char *, const char *);
 static int64_t	store_hash(const char **, size_t);
 static char	*store_text(const char *);
 static int	store_item_init(struct store_item *, const struct entry *,
 		    int64_t);
-static void	store_item_text(struct store_item *);
+static void	store_item_fp(struct store_item *);
 static void	store_item_free(struct store_item *);
 static int	store_lookup(struct store *, enum store_stmt, int64_t,
-		    const char *, int64_t *, char **);
+		    const char *, int64_t *, int64_t *, char **);
 static int	store_tombstoned(struct store *, int64_t,
 		    const struct store_item *, char **);
 static int	store_entry_new(struct store *, int64_t,
@@ -485,6 +540,8 @@ static int	store_entry_attach(struct store *, int64_t, int64_t,
 		    struct store_item *, int64_t, char **);
 static int	store_fts_put(struct store *, int64_t,
 		    struct store_item *, char **);
+static int	store_index_batch(struct store *, int64_t, int64_t *,
+		    char **);
 static void	store_entry_sources(struct store *, struct stored_entry *);
 static int	store_rows(struct store *, enum store_stmt,
 		    struct stored_entry ***, size_t *, int, char **);
@@ -793,6 +850,7 @@ store_open(const char *path, int flags, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
+	s->defer = (flags & STORE_DEFER_INDEX) != 0;
 
 	if (s->readonly) {
 		/* Never create the file. */
@@ -838,6 +896,7 @@ store_open(const char *path, int flags, char **cause)
 		goto fail;
 	s->data_version = store_data_version(s);
 	s->total_changes = sqlite3_total_changes(s->db);
+	s->published = store_published(s);
 	s->version = 1;
 	return (s);
 
@@ -877,17 +936,27 @@ store_step_done(struct store *s, enum store_stmt which, char **cause)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
-/* Begin a write transaction (BEGIN IMMEDIATE). */
+/*
+ * Begin a write transaction (BEGIN IMMEDIATE). A write that changes what
+ * outputs show sets s->dirty before the commit.
+ */
 static int
 store_begin(struct store *s, char **cause)
 {
+	s->dirty = 0;
 	return (store_step_done(s, ST_BEGIN, cause));
 }
 
-/* Commit; the caller rolls back if this fails. */
+/*
+ * Commit, bumping the published version first if the transaction
+ * changed what outputs show; the caller rolls back if this fails.
+ */
 static int
 store_commit(struct store *s, char **cause)
 {
+	if (s->dirty && store_step_done(s, ST_PUB_BUMP, cause) != 0)
+		return (-1);
+	s->dirty = 0;
 	return (store_step_done(s, ST_COMMIT, cause));
 }
 
@@ -912,24 +981,47 @@ store_data_version(struct store *s)
 	return (v);
 }
 
+/* The published version in the file, or -1. */
+static int64_t
+store_published(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_PUB_VERSION];
+	int64_t		 v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return (v);
+}
+
 /*
- * PRAGMA data_version changes when another connection commits, and
- * sqlite3_total_changes() when this one writes: the version is a counter
- * bumped whenever either moved since the last call. It may also move
- * after a rolled-back write, which only costs a render.
+ * The version follows the published table's counter, which every
+ * transaction that changes what outputs show bumps (stories, their
+ * sources, the feeds' names, links, categories and switches; removals
+ * and retention), whatever connection or process made it. Feed state
+ * (validators, next poll, status, errors) does not: the daemon writes it
+ * after every poll. The row is read only when PRAGMA data_version (a
+ * commit by another connection) or sqlite3_total_changes() (a write by
+ * this one) moved since the last call, so an idle call costs no read.
+ * A row that cannot be read counts as a change, which only costs a
+ * render.
  */
 int64_t
 store_version(struct store *s)
 {
-	int64_t	dv, tc;
+	int64_t	dv, tc, pv;
 
 	dv = store_data_version(s);
 	tc = sqlite3_total_changes(s->db);
-	if (dv == -1 || dv != s->data_version || tc != s->total_changes) {
+	if (dv != -1 && dv == s->data_version && tc == s->total_changes &&
+	    s->published != -1)
+		return (s->version);
+	pv = store_published(s);
+	if (pv == -1 || pv != s->published)
 		s->version++;
-		s->data_version = dv;
-		s->total_changes = tc;
-	}
+	s->data_version = dv;
+	s->total_changes = tc;
+	s->published = pv;
 	return (s->version);
 }
 
@@ -1062,6 +1154,8 @@ store_categories(const struct entry *e)
 	char	*c, *out = NULL, *js;
 	size_t	 i, n = 0;
 
+	if (e->ncategories == 0)
+		return (NULL);
 	a = json_array();
 	if (a == NULL)
 		fatalx("json_array: out of memory");
@@ -1149,6 +1243,9 @@ store_put_state(struct store *s, int64_t feed_id,
 		    (long long)feed_id);
 		goto out;
 	}
+	/* The URL polled is published (each source's feed link). */
+	if (new_url != NULL)
+		s->dirty = 1;
 	r = 0;
 out:
 	free(status);
@@ -1192,6 +1289,8 @@ store_put_meta(struct store *s, int64_t feed_id, const struct feed_doc *doc,
 	store_bind_text(st, 4, author);
 	store_bind_text(st, 5, malformed);
 	r = store_step_done(s, ST_FEED_META, cause);
+	if (r == 0 && sqlite3_changes(s->db) > 0)
+		s->dirty = 1;
 	free(title);
 	free(site);
 	free(author);
@@ -1241,15 +1340,15 @@ store_item_init(struct store_item *it, const struct entry *e, int64_t now)
 	return (0);
 }
 
-/* The item's plain text and fingerprint, computed once when needed. */
+/* The item's fingerprint, computed once when needed. */
 static void
-store_item_text(struct store_item *it)
+store_item_fp(struct store_item *it)
 {
-	if (it->text != NULL)
+	if (it->fp_done)
 		return;
-	it->text = store_text(it->content != NULL ? it->content :
-	    it->summary);
-	it->fp = store_fingerprint(it->title, it->text);
+	it->fp = store_fingerprint(it->title, it->content != NULL ?
+	    it->content : it->summary);
+	it->fp_done = 1;
 }
 
 static void
@@ -1268,12 +1367,13 @@ store_item_free(struct store_item *it)
 }
 
 /*
- * Run one of the ST_SRC_BY_* lookups. Returns 1 with *entry_id, 0 if
- * nothing matched, -1 on error.
+ * Run one of the ST_SRC_BY_* lookups. Returns 1 with *entry_id (and
+ * *hash, if not NULL, from ST_SRC_BY_GUID), 0 if nothing matched, -1 on
+ * error.
  */
 static int
 store_lookup(struct store *s, enum store_stmt which, int64_t feed_id,
-    const char *key, int64_t *entry_id, char **cause)
+    const char *key, int64_t *entry_id, int64_t *hash, char **cause)
 {
 	sqlite3_stmt	*st = s->st[which];
 	int		 rc, r = 0;
@@ -1282,6 +1382,8 @@ store_lookup(struct store *s, enum store_stmt which, int64_t feed_id,
 	store_bind_text(st, 2, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*entry_id = sqlite3_column_int64(st, 0);
+		if (hash != NULL)
+			*hash = sqlite3_column_int64(st, 1);
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
 		store_sqlerr(s, cause);
@@ -1330,17 +1432,26 @@ store_tombstoned(struct store *s, int64_t feed_id,
 	return (r);
 }
 
-/* Index an entry's title, text and author, replacing what was there. */
+/*
+ * Index an entry's title, text and author, replacing what was there; or,
+ * deferred, remove what was there and leave the entry to store_index.
+ */
 static int
 store_fts_put(struct store *s, int64_t id, struct store_item *it,
     char **cause)
 {
 	sqlite3_stmt	*st;
 
-	store_item_text(it);
 	sqlite3_bind_int64(s->st[ST_FTS_DELETE], 1, id);
 	if (store_step_done(s, ST_FTS_DELETE, cause) != 0)
 		return (-1);
+	if (s->defer) {
+		sqlite3_bind_int64(s->st[ST_PENDING_ADD], 1, id);
+		return (store_step_done(s, ST_PENDING_ADD, cause));
+	}
+	if (it->text == NULL)
+		it->text = store_text(it->content != NULL ? it->content :
+		    it->summary);
 	st = s->st[ST_FTS_INSERT];
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_text(st, 2, it->title);
@@ -1372,6 +1483,7 @@ store_entry_new(struct store *s, int64_t feed_id, struct store_item *it,
 	if (store_step_done(s, ST_ENTRY_INSERT, cause) != 0)
 		return (-1);
 	id = sqlite3_last_insert_rowid(s->db);
+	s->dirty = 1;
 
 	st = s->st[ST_SRC_UPSERT];
 	sqlite3_bind_int64(st, 1, id);
@@ -1421,7 +1533,7 @@ store_entry_attach(struct store *s, int64_t entry_id, int64_t feed_id,
 	if (has_row && same_guid && hash == it->hash)
 		return (0);
 
-	store_item_text(it);
+	store_item_fp(it);
 	st = s->st[ST_SRC_UPSERT];
 	sqlite3_bind_int64(st, 1, entry_id);
 	sqlite3_bind_int64(st, 2, feed_id);
@@ -1433,6 +1545,7 @@ store_entry_attach(struct store *s, int64_t entry_id, int64_t feed_id,
 	sqlite3_bind_int64(st, 8, now);
 	if (store_step_done(s, ST_SRC_UPSERT, cause) != 0)
 		return (-1);
+	s->dirty = 1;
 	if (first != feed_id || (has_row && hash == it->hash))
 		return (0);
 
@@ -1466,16 +1579,22 @@ store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
     int64_t now, char **cause)
 {
 	struct store_item	it;
-	int64_t			id = 0;
+	int64_t			id = 0, hash = 0;
 	int			found, r = -1;
 
 	if (store_item_init(&it, e, now) != 0) {
 		store_item_free(&it);
 		return (0);
 	}
-	found = store_lookup(s, ST_SRC_BY_GUID, feed_id, it.guid, &id, cause);
+	found = store_lookup(s, ST_SRC_BY_GUID, feed_id, it.guid, &id, &hash,
+	    cause);
+	/* The most common case: this feed offers it again, unchanged. */
+	if (found == 1 && hash == it.hash) {
+		r = 0;
+		goto out;
+	}
 	if (found == 0) {
-		store_item_text(&it);
+		store_item_fp(&it);
 		if ((found = store_tombstoned(s, feed_id, &it, cause)) == 1) {
 			r = 0;
 			goto out;
@@ -1483,10 +1602,10 @@ store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
 	}
 	if (found == 0 && it.canon != NULL)
 		found = store_lookup(s, ST_SRC_BY_CANON, feed_id, it.canon,
-		    &id, cause);
+		    &id, NULL, cause);
 	if (found == 0 && it.fp != NULL)
 		found = store_lookup(s, ST_SRC_BY_FP, feed_id, it.fp, &id,
-		    cause);
+		    NULL, cause);
 	if (found == -1)
 		goto out;
 	if (found == 1)
@@ -1586,10 +1705,14 @@ store_sync_feeds(struct store *s, const struct conf *c, char **cause)
 			sqlite3_bind_int64(st, 6, cf->keep_per_feed);
 		if (store_step_done(s, ST_FEED_UPSERT, cause) != 0)
 			goto fail;
+		if (sqlite3_changes(s->db) > 0)
+			s->dirty = 1;
 	}
 	store_bind_text(s->st[ST_FEED_UNDECLARE], 1, js);
 	if (store_step_done(s, ST_FEED_UNDECLARE, cause) != 0)
 		goto fail;
+	if (sqlite3_changes(s->db) > 0)
+		s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	free(js);
@@ -2062,13 +2185,10 @@ store_fn_canon(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void
 store_fn_fp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	char	*text;
-
 	(void)argc;
-	text = store_text((const char *)sqlite3_value_text(argv[1]));
 	store_fn_result(ctx, store_fingerprint((const char *)
-	    sqlite3_value_text(argv[0]), text));
-	free(text);
+	    sqlite3_value_text(argv[0]), (const char *)
+	    sqlite3_value_text(argv[1])));
 }
 
 /* fm_hash(title, link, author, summary, content, categories) */
@@ -2264,23 +2384,254 @@ store_norm(struct buf *b, const char *s)
 }
 
 /*
- * The fingerprint of a title and text: "w" (long text: may match
- * across feeds) or "n", and the hash of both normalized. NULL when there
- * is too little to tell stories apart.
+ * What an element does to the words around it in html_to_text: 1 if it
+ * separates them (blocks, paragraphs, line breaks, cells), 2 if its
+ * content is dropped (script, style and the like, which the sanitizer
+ * removes anyway), 0 if not (inline elements: "a<b>b</b>c" is one word).
+ */
+static int
+store_fp_tag(const char *name, size_t len)
+{
+#define T(n, k)	{ n, sizeof n - 1, k }
+	static const struct {
+		const char	*name;
+		size_t		 len;
+		int		 kind;
+	} tags[] = {
+		T("p", 1), T("a", 0), T("b", 0), T("i", 0), T("em", 0),
+		T("br", 1), T("li", 1), T("div", 1), T("span", 0),
+		T("strong", 0), T("img", 0), T("code", 0), T("address", 1),
+		T("article", 1), T("aside", 1), T("blockquote", 1),
+		T("body", 1), T("caption", 1), T("center", 1), T("dd", 1),
+		T("details", 1), T("dir", 1), T("dl", 1), T("dt", 1),
+		T("fieldset", 1), T("figcaption", 1), T("figure", 1),
+		T("footer", 1), T("h1", 1), T("h2", 1), T("h3", 1),
+		T("h4", 1), T("h5", 1), T("h6", 1), T("header", 1),
+		T("hr", 1), T("main", 1), T("menu", 1), T("nav", 1),
+		T("ol", 1), T("pre", 1), T("section", 1), T("summary", 1),
+		T("table", 1), T("td", 1), T("th", 1), T("tr", 1),
+		T("ul", 1), T("applet", 2), T("button", 2), T("form", 2),
+		T("head", 2), T("iframe", 2), T("math", 2), T("noembed", 2),
+		T("noframes", 2), T("noscript", 2), T("object", 2),
+		T("script", 2), T("select", 2), T("style", 2), T("svg", 2),
+		T("template", 2), T("textarea", 2), T("title", 2),
+		T("xmp", 2)
+	};
+#undef T
+	size_t	i;
+
+	if (len == 0 || len > 10)
+		return (0);
+	for (i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+		if (tags[i].len == len && strncasecmp(name, tags[i].name,
+		    len) == 0)
+			return (tags[i].kind);
+	}
+	return (0);
+}
+
+/* Past the end tag </name...> of a dropped element, or the end. */
+static const char *
+store_fp_skip(const char *p, const char *name, size_t len)
+{
+	for (; (p = strchr(p, '<')) != NULL; p++) {
+		if (p[1] == '/' && strncasecmp(p + 2, name, len) == 0 &&
+		    !isalnum((unsigned char)p[2 + len])) {
+			if ((p = strchr(p, '>')) == NULL)
+				break;
+			return (p + 1);
+		}
+	}
+	return (name + strlen(name));
+}
+
+/*
+ * Decode the character reference at p ("&..."): its UTF-8 into u (*ulen
+ * bytes, 0 for a character XML forbids, dropped as html_to_text drops
+ * it). Returns the bytes it takes, or 0 if it is no reference (a plain
+ * '&').
+ */
+static size_t
+store_fp_entity(const char *p, unsigned char *u, size_t *ulen)
+{
+	const htmlEntityDesc	*ent;
+	const char		*q = p + 1;
+	char			 name[33];
+	unsigned long		 c = 0;
+	size_t			 n;
+
+	*ulen = 0;
+	if (*q == '#') {
+		q++;
+		if (*q == 'x' || *q == 'X') {
+			q++;
+			for (n = 0; isxdigit((unsigned char)q[n]) && n < 8; n++)
+				c = c * 16 + (isdigit((unsigned char)q[n]) ?
+				    q[n] - '0' : (tolower((unsigned char)q[n]) -
+				    'a' + 10));
+		} else {
+			for (n = 0; isdigit((unsigned char)q[n]) && n < 8; n++)
+				c = c * 10 + (q[n] - '0');
+		}
+		if (n == 0)
+			return (0);
+		q += n;
+		if (*q == ';')
+			q++;
+	} else {
+		for (n = 0; isalnum((unsigned char)q[n]) && n < 32; n++)
+			name[n] = q[n];
+		name[n] = '\0';
+		if (n == 0 || q[n] != ';' ||
+		    (ent = htmlEntityLookup((const xmlChar *)name)) == NULL)
+			return (0);
+		c = ent->value;
+		q += n + 1;
+	}
+	/* What XML forbids, as utf8_clean does. */
+	if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+	    (c >= 0x7f && c < 0xa0) || (c >= 0xd800 && c < 0xe000) ||
+	    c == 0xfffe || c == 0xffff || c > 0x10ffff)
+		return (q - p);
+	if (c < 0x80) {
+		u[0] = c;
+		*ulen = 1;
+	} else if (c < 0x800) {
+		u[0] = 0xc0 | (c >> 6);
+		u[1] = 0x80 | (c & 0x3f);
+		*ulen = 2;
+	} else if (c < 0x10000) {
+		u[0] = 0xe0 | (c >> 12);
+		u[1] = 0x80 | ((c >> 6) & 0x3f);
+		u[2] = 0x80 | (c & 0x3f);
+		*ulen = 3;
+	} else {
+		u[0] = 0xf0 | (c >> 18);
+		u[1] = 0x80 | ((c >> 12) & 0x3f);
+		u[2] = 0x80 | ((c >> 6) & 0x3f);
+		u[3] = 0x80 | (c & 0x3f);
+		*ulen = 4;
+	}
+	return (q - p);
+}
+
+/*
+ * Normalize HTML for a fingerprint straight from the markup, as
+ * store_norm would normalize html_to_text's rendering of it (the same
+ * words, split at the same places) without building a document: tags go,
+ * block elements and whitespace (U+00A0 too) separate words, character
+ * references are decoded. Writes at most max bytes to out (which has
+ * room for max + 1) and returns how many; never more than the markup's
+ * length.
+ */
+static size_t
+store_norm_html(char *out, const char *html, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)html;
+	const char		*name, *end;
+	unsigned char		 u[4], c;
+	size_t			 len = 0, n, ulen, i;
+	int			 space = 0, kind;
+
+	while (*p != '\0' && len < max) {
+		c = *p;
+		if (c == '<' && (isalpha(p[1]) || p[1] == '/' || p[1] == '!' ||
+		    p[1] == '?')) {
+			if (strncmp((const char *)p, "<!--", 4) == 0) {
+				end = strstr((const char *)p + 4, "-->");
+				p = end != NULL ? (const unsigned char *)end +
+				    3 : p + strlen((const char *)p);
+				continue;
+			}
+			name = (const char *)p + 1 + (p[1] == '/');
+			for (n = 0; isalnum((unsigned char)name[n]); n++)
+				;
+			/* The end of the tag, past quoted values. */
+			end = name + n;
+			while (*end != '\0' && *end != '>') {
+				if (*end == '"' || *end == '\'') {
+					if ((end = strchr(end + 1, *end)) ==
+					    NULL)
+						break;
+				}
+				end++;
+			}
+			if (end == NULL || *end == '\0')
+				break;
+			kind = store_fp_tag(name, n);
+			if (kind == 1)
+				space = 1;
+			p = (const unsigned char *)end + 1;
+			if (kind == 2 && name[-1] != '/' && end[-1] != '/')
+				p = (const unsigned char *)store_fp_skip(
+				    (const char *)p, name, n);
+			continue;
+		}
+		if (c == '&' && (n = store_fp_entity((const char *)p, u,
+		    &ulen)) != 0) {
+			p += n;
+			if (ulen == 0)
+				continue;
+			if (ulen == 1 && !isalnum(u[0])) {
+				space = 1;
+				continue;
+			}
+			if (ulen == 2 && u[0] == 0xc2 && u[1] == 0xa0) {
+				space = 1;
+				continue;
+			}
+		} else if (c >= 0x80) {
+			if (c == 0xc2 && p[1] == 0xa0) {
+				space = 1;
+				p += 2;
+				continue;
+			}
+			u[0] = c;
+			ulen = 1;
+			p++;
+		} else if (isalnum(c)) {
+			u[0] = c;
+			ulen = 1;
+			p++;
+		} else {
+			space = 1;
+			p++;
+			continue;
+		}
+		if (space && len > 0)
+			out[len++] = ' ';
+		space = 0;
+		for (i = 0; i < ulen && len < max; i++)
+			out[len++] = tolower(u[i]);
+	}
+	out[len] = '\0';
+	return (len);
+}
+
+/*
+ * The fingerprint of a title and an HTML text: "w" (long text: may
+ * match across feeds) or "n", and the hash of both normalized. NULL when
+ * there is too little to tell stories apart.
  */
 static char *
-store_fingerprint(const char *title, const char *text)
+store_fingerprint(const char *title, const char *html)
 {
 	struct buf	 b;
 	char		*fp = NULL;
-	size_t		 tlen;
+	size_t		 tlen, hlen, max;
 	uint64_t	 h;
 
 	buf_init(&b);
 	store_norm(&b, title);
 	buf_addc(&b, '\n');
 	tlen = b.len;
-	store_norm(&b, text);
+	if (html != NULL && *html != '\0') {
+		hlen = strlen(html);
+		max = hlen < STORE_FTS_TEXT_MAX ? hlen : STORE_FTS_TEXT_MAX;
+		/* Room for the text and its NUL (buf_add grows, then cut). */
+		buf_add(&b, html, max + 1);
+		b.len = tlen + store_norm_html(b.data + tlen, html, max);
+	}
 	if (b.len - 1 >= STORE_FP_MIN) {
 		h = buf_hash(BUF_HASH_INIT, b.data, b.len);
 		xasprintf(&fp, "%c%016llx", b.len - tlen >= STORE_FP_WIDE_MIN ?
@@ -2530,6 +2881,7 @@ store_entry_remove(struct store *s, int64_t id, char **cause)
 		if (store_drop_source(s, id, fid, now, &gone, cause) != 0)
 			goto fail;
 	}
+	s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	return (1);
@@ -2582,6 +2934,7 @@ store_prune_feed(struct store *s, int64_t feed_id, int64_t keep,
 			goto out;
 		(*nsources)++;
 		*nentries += gone;
+		s->dirty = 1;
 	}
 	r = 0;
 out:
@@ -2638,6 +2991,99 @@ out:
 		*nsourcesp = nsources;
 	if (nentriesp != NULL)
 		*nentriesp = nentries;
+	return (r);
+}
+
+/*
+ * Index one batch of the stories waiting for search (inside a
+ * transaction): at most max. *n counts those indexed.
+ */
+static int
+store_index_batch(struct store *s, int64_t max, int64_t *n, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_PENDING_GET];
+	struct {
+		int64_t	 id;
+		char	*title;
+		char	*text;
+		char	*author;
+	}		*v = NULL;
+	size_t		 nv = 0, i;
+	int		 rc, r = -1;
+
+	/* Read the batch first: the rows are then changed. */
+	sqlite3_bind_int64(st, 1, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, nv + 1, sizeof *v);
+		v[nv].id = sqlite3_column_int64(st, 0);
+		v[nv].title = store_col_text(st, 1);
+		v[nv].text = store_text((const char *)
+		    sqlite3_column_text(st, 2));
+		v[nv].author = store_col_text(st, 3);
+		nv++;
+	}
+	if (rc != SQLITE_DONE)
+		store_sqlerr(s, cause);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	for (i = 0; i < nv; i++) {
+		sqlite3_bind_int64(s->st[ST_FTS_DELETE], 1, v[i].id);
+		if (store_step_done(s, ST_FTS_DELETE, cause) != 0)
+			goto out;
+		st = s->st[ST_FTS_INSERT];
+		sqlite3_bind_int64(st, 1, v[i].id);
+		store_bind_text(st, 2, v[i].title);
+		store_bind_text(st, 3, v[i].text);
+		store_bind_text(st, 4, v[i].author);
+		if (store_step_done(s, ST_FTS_INSERT, cause) != 0)
+			goto out;
+		sqlite3_bind_int64(s->st[ST_PENDING_DELETE], 1, v[i].id);
+		if (store_step_done(s, ST_PENDING_DELETE, cause) != 0)
+			goto out;
+		(*n)++;
+	}
+	r = 0;
+out:
+	for (i = 0; i < nv; i++) {
+		free(v[i].title);
+		free(v[i].text);
+		free(v[i].author);
+	}
+	free(v);
+	return (r);
+}
+
+/* Index what store_put left waiting, a batch per transaction. */
+int
+store_index(struct store *s, int64_t max, int64_t *np, char **cause)
+{
+	int64_t	n = 0, batch, before;
+	int	r = -1;
+
+	for (;;) {
+		batch = STORE_INDEX_BATCH;
+		if (max > 0 && max - n < batch)
+			batch = max - n;
+		if (batch <= 0)
+			break;
+		before = n;
+		if (store_begin(s, cause) != 0)
+			goto out;
+		if (store_index_batch(s, batch, &n, cause) != 0 ||
+		    store_commit(s, cause) != 0) {
+			store_rollback(s);
+			n = before;
+			goto out;
+		}
+		if (n - before < batch)
+			break;
+	}
+	r = 0;
+out:
+	if (np != NULL)
+		*np = n;
 	return (r);
 }
 
@@ -2707,6 +3153,7 @@ store_feed_add(struct store *s, const char *url,
 	}
 	if (idp != NULL)
 		*idp = sqlite3_last_insert_rowid(s->db);
+	s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	r = 0;
@@ -2758,6 +3205,7 @@ store_feed_edit(struct store *s, int64_t id, const struct store_feed_edit *ed,
 		store_sqlerr(s, cause);
 		goto fail;
 	}
+	s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	r = 0;
@@ -2808,6 +3256,7 @@ store_feed_remove(struct store *s, int64_t id, char **cause)
 	    store_run_id(s, "DELETE FROM feeds WHERE id = ?1", id,
 	    cause) != 0)
 		goto fail;
+	s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	return (0);
@@ -2839,6 +3288,7 @@ store_feed_enable(struct store *s, int64_t id, int on, char **cause)
 	    "UPDATE feeds SET enabled = 0, status = 'disabled' WHERE id = ?1",
 	    id, cause) != 0)
 		goto fail;
+	s->dirty = 1;
 	if (store_commit(s, cause) != 0)
 		goto fail;
 	return (0);
@@ -2911,10 +3361,13 @@ store_check(struct store *s, char ***pp, size_t *np, char **cause)
 		    "AND es.feed_id = e.feed_id)",
 		    "entries without a source row for their first source" },
 		{ "SELECT count(*) FROM entries e WHERE NOT EXISTS (SELECT 1 "
-		    "FROM entries_fts WHERE rowid = e.id)",
+		    "FROM entries_fts WHERE rowid = e.id) AND NOT EXISTS "
+		    "(SELECT 1 FROM search_pending p WHERE p.entry_id = e.id)",
 		    "entries missing from the search index" },
 		{ "SELECT (SELECT count(*) FROM entries_fts) - "
-		    "(SELECT count(*) FROM entries)",
+		    "(SELECT count(*) FROM entries) + (SELECT count(*) FROM "
+		    "search_pending p WHERE NOT EXISTS (SELECT 1 FROM "
+		    "entries_fts WHERE rowid = p.entry_id))",
 		    "search index rows for no entry" },
 		{ "SELECT count(*) FROM feeds WHERE enabled AND status IN "
 		    "('disabled', 'gone')",

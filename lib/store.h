@@ -15,6 +15,7 @@ struct conf;
 struct store;
 
 #define STORE_READONLY	0x1	/* the CLI's listings */
+#define STORE_DEFER_INDEX 0x2	/* store_put leaves search to store_index */
 
 /* A subscription and its fetch state. */
 struct store_feed {
@@ -200,6 +201,17 @@ int		 store_prune(struct store *, const struct store_retention *,
 		     int64_t now, int64_t max, int64_t *nsources,
 		     int64_t *nentries, char **cause);
 
+/*
+ * Index for search up to max stories (0: all) that a store opened with
+ * STORE_DEFER_INDEX left waiting (any connection's), in transactions of
+ * a few hundred, so writers and readers are never held up long. Until
+ * then search does not find them; everything else does. *n (may be NULL)
+ * counts the stories indexed. Returns 0 or -1 with *cause (what earlier
+ * batches indexed stays indexed).
+ */
+int		 store_index(struct store *, int64_t max, int64_t *n,
+		     char **cause);
+
 /* Counts and sizes. Returns 0 or -1 with *cause. */
 int		 store_stats(struct store *, struct store_stats *,
 		     char **cause);
@@ -214,8 +226,12 @@ int		 store_check(struct store *, char ***problems, size_t *n,
 		     char **cause);
 
 /*
- * A number that changes whenever any connection commits a change to the
- * store, so outputs know when to render again.
+ * A number that changes whenever any connection (or process) commits a
+ * change to what outputs show: stories and their sources, removals and
+ * retention, feeds added or removed, their label, category, title, site
+ * link, author, polled URL or switch. Feed state alone (validators, next
+ * poll, status, errors) leaves it, so outputs render again only when
+ * they would differ. Cheap when nothing was committed.
  */
 int64_t		 store_version(struct store *);
 

@@ -68,6 +68,9 @@ static void	 test_prune(void);
 static void	 test_search(void);
 static void	 test_feed_cli(void);
 static void	 test_concurrent(void);
+static void	 test_version(void);
+static void	 test_migrate_v2(void);
+static void	 test_defer_index(void);
 static struct store *fresh(const char *, struct conf **);
 static struct entry *story(const char *, const char *, const char *,
 		    const char *, int64_t);
@@ -354,8 +357,10 @@ test_open(void)
 		exit(1);
 	}
 	tap_ok(stat(db_path, &sb) == 0, "the file exists");
-	tap_is_int(db_int(db_path, "PRAGMA user_version"), 2,
-	    "user_version 2");
+	tap_is_int(db_int(db_path, "PRAGMA user_version"), 3,
+	    "user_version 3");
+	tap_is_int(db_int(db_path, "SELECT count(*) FROM published"), 1,
+	    "the published version: one row");
 	mode = db_text(db_path, "PRAGMA journal_mode");
 	tap_is_str(mode, "wal", "WAL mode");
 	free(mode);
@@ -1106,8 +1111,8 @@ test_refused(void)
 	/* HOSTILE-52: a newer schema. */
 	newer = path_in("newer.db");
 	copy_file(db_path, newer);
-	db_exec(newer, "PRAGMA user_version = 3;");
-	refused_intact(newer, "schema version 3 is newer",
+	db_exec(newer, "PRAGMA user_version = 4;");
+	refused_intact(newer, "schema version 4 is newer",
 	    "a newer schema");
 	s = store_open(newer, STORE_READONLY, &cause);
 	tap_ok(s == NULL && cause != NULL && strstr(cause, "newer") != NULL,
@@ -1261,7 +1266,9 @@ test_migrate_v1(void)
 		free(path);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 2, "v1: now version 2");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 3, "v1: now version 3");
+	tap_is_int(db_int(path, "SELECT version FROM published"), 1,
+	    "v1: the published version starts at 1");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 3,
 	    "v1: entries kept");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entry_sources"), 3,
@@ -1308,7 +1315,7 @@ test_migrate_v1(void)
 	/* Opening again does not migrate again. */
 	s = store_open(path, 0, &cause);
 	tap_ok(s != NULL && db_int(path, "SELECT count(*) FROM entries") == 3,
-	    "v1: reopened at version 2");
+	    "v1: reopened at version 3");
 	store_close(s);
 	free(path);
 }
@@ -1741,7 +1748,7 @@ test_feed_cli(void)
 	f = feed_get(s, "https://d.example/feed");
 	tap_ok(f == NULL, "cli: removed");
 	tap_is_int(store_stats(s, &ss, &cause), 0, "cli: stats");
-	tap_ok(ss.feeds == 3 && ss.schema_version == 2 && ss.bytes > 0 &&
+	tap_ok(ss.feeds == 3 && ss.schema_version == 3 && ss.bytes > 0 &&
 	    ss.oldest == TIME_NONE, "cli: stats counts");
 	store_close(s);
 }
@@ -1831,8 +1838,339 @@ main(void)
 	test_search();
 	test_feed_cli();
 	test_concurrent();
+	test_version();
+	test_migrate_v2();
+	test_defer_index();
 
 	rm_rf(tmpdir);
 	free(db_path);
 	return (tap_done());
+}
+
+/*
+ * The version follows what outputs show: feed state written after every
+ * poll leaves it; stories, their removal and retention, and the feeds'
+ * published settings change it, whichever connection wrote them.
+ */
+static void
+test_version(void)
+{
+	struct store		*w, *o, *r;
+	struct conf		*c;
+	struct feed_doc		*d;
+	struct store_fetch	 sf;
+	struct store_feed_edit	 ed;
+	struct store_retention	 ret;
+	struct stored_entry	*se;
+	char			*cause = NULL, *path, id[32], link[64];
+	int64_t			 vw, vo, vr, ns, ne, fid = 0;
+	int			 i, nnew;
+
+	w = fresh("version.db", &c);
+	path = path_in("version.db");
+	o = store_open(path, 0, &cause);
+	r = store_open(path, STORE_READONLY, &cause);
+	if (o == NULL || r == NULL) {
+		tap_diag("%s", cause);
+		exit(1);
+	}
+	vw = store_version(w);
+	vo = store_version(o);
+	vr = store_version(r);
+	tap_ok(store_version(w) == vw && store_version(o) == vo &&
+	    store_version(r) == vr, "version: stable while idle");
+
+	/* Feed state alone, by this connection: a failure, a 304. */
+	memset(&sf, 0, sizeof sf);
+	sf.status = "error";
+	sf.error = "connection refused";
+	sf.fetched_at = 1000;
+	sf.next_poll = 1060;
+	tap_is_int(store_put(w, 1, NULL, &sf, NULL, &cause), 0,
+	    "version: put an error");
+	sf = fetch_ok(1100);
+	sf.http_status = 304;
+	sf.etag = "\"v1\"";
+	sf.last_modified = "Mon, 02 Jan 2006 15:04:05 GMT";
+	tap_is_int(store_put(w, 1, NULL, &sf, NULL, &cause), 0,
+	    "version: put a 304 with validators");
+	tap_is_int(store_version(w), vw,
+	    "version: state written here leaves the writer's version");
+	tap_is_int(store_version(o), vo,
+	    "version: and another connection's");
+	tap_is_int(store_version(r), vr, "version: and a reader's");
+
+	/* Feed state alone, by another connection (the CLI's process). */
+	tap_is_int(store_put(o, 2, NULL, &sf, NULL, &cause), 0,
+	    "version: another connection writes state");
+	tap_is_int(store_version(w), vw,
+	    "version: unchanged for the first connection");
+
+	/* New stories. */
+	d = mkdoc("A", "https://a.example/", NULL);
+	for (i = 0; i < 4; i++) {
+		snprintf(id, sizeof id, "v%d", i);
+		snprintf(link, sizeof link, "https://a.example/v/%d", i);
+		feed_doc_add(d, story(id, link, id, "words", 1000 + i * 100));
+	}
+	sf = fetch_ok(2000);
+	tap_is_int(store_put(w, 1, d, &sf, &nnew, &cause), 0,
+	    "version: put 4 stories");
+	tap_is_int(nnew, 4, "version: 4 new");
+	tap_ok(store_version(w) != vw, "version: an insert changes it");
+	tap_ok(store_version(o) != vo, "version: seen by another connection");
+	tap_ok(store_version(r) != vr, "version: seen by a reader");
+	vw = store_version(w);
+	vo = store_version(o);
+	vr = store_version(r);
+
+	/* The same document again: state written, nothing published. */
+	sf = fetch_ok(2100);
+	tap_is_int(store_put(w, 1, d, &sf, &nnew, &cause), 0,
+	    "version: the same document again");
+	tap_ok(nnew == 0 && store_version(w) == vw &&
+	    store_version(o) == vo && store_version(r) == vr,
+	    "version: an unchanged document leaves it");
+
+	/* An edit by the feed. */
+	free(d->entries[0]->title);
+	d->entries[0]->title = xstrdup("v0, corrected");
+	sf = fetch_ok(2200);
+	tap_is_int(store_put(w, 1, d, &sf, &nnew, &cause), 0,
+	    "version: put an edit");
+	tap_ok(store_version(w) != vw && store_version(r) != vr,
+	    "version: an update changes it");
+	vw = store_version(w);
+	vr = store_version(r);
+
+	/* The feed's own title is published. */
+	free(d->meta.title);
+	d->meta.title = xstrdup("A, renamed");
+	sf = fetch_ok(2300);
+	store_put(w, 1, d, &sf, &nnew, &cause);
+	tap_ok(store_version(w) != vw, "version: a new feed title changes it");
+	vw = store_version(w);
+
+	/* A permanent move changes the published feed link. */
+	sf = fetch_ok(2400);
+	sf.new_url = "https://a.example/moved.xml";
+	store_put(w, 1, NULL, &sf, NULL, &cause);
+	tap_ok(store_version(w) != vw, "version: a moved feed changes it");
+	vw = store_version(w);
+	vo = store_version(o);
+	vr = store_version(r);
+
+	/* The CLI removes a story: the daemon's connection sees it. */
+	se = entry_by_guid(o, "v3");
+	tap_is_int(store_entry_remove(o, se != NULL ? se->id : 0, &cause), 1,
+	    "version: the other connection removes a story");
+	stored_entry_free(se);
+	tap_ok(store_version(w) != vw, "version: the removal is seen");
+	tap_ok(store_version(o) != vo, "version: by the remover too");
+	vw = store_version(w);
+	vo = store_version(o);
+	tap_is_int(store_entry_remove(o, 999999, &cause), 0,
+	    "version: removing a missing story");
+	tap_is_int(store_version(w), vw, "version: removes nothing");
+
+	/* Retention: one that removes, one that finds nothing. */
+	ret.keep_days = 0;
+	ret.keep_per_feed = 2;
+	tap_is_int(store_prune(o, &ret, 3000, 0, &ns, &ne, &cause), 0,
+	    "version: prune to 2");
+	tap_ok(ns == 1 && store_version(w) != vw,
+	    "version: a prune that removes changes it");
+	vw = store_version(w);
+	tap_is_int(store_prune(o, &ret, 3000, 0, &ns, &ne, &cause), 0,
+	    "version: prune again");
+	tap_ok(ns == 0 && store_version(w) == vw,
+	    "version: a prune with nothing to do leaves it");
+
+	/* Syncing the same configuration changes nothing; a label does. */
+	tap_is_int(store_sync_feeds(w, c, &cause), 0, "version: sync again");
+	tap_is_int(store_version(w), vw, "version: a no-op sync leaves it");
+	free(c->feeds[1].label);
+	c->feeds[1].label = xstrdup("Bee");
+	store_sync_feeds(w, c, &cause);
+	tap_ok(store_version(r) != vr, "version: a new label changes it");
+	vr = store_version(r);
+	vw = store_version(w);
+
+	/* Subscriptions from the CLI. */
+	memset(&ed, 0, sizeof ed);
+	ed.label = "Dee";
+	tap_is_int(store_feed_add(o, "https://d.example/feed", &ed, &fid,
+	    &cause), 0, "version: the CLI adds a feed");
+	tap_ok(store_version(w) != vw, "version: a new feed changes it");
+	vw = store_version(w);
+	ed.label = "Deedee";
+	ed.interval = -1;
+	store_feed_edit(o, fid, &ed, &cause);
+	tap_ok(store_version(w) != vw, "version: an edit changes it");
+	vw = store_version(w);
+	store_feed_enable(o, fid, 0, &cause);
+	tap_ok(store_version(w) != vw, "version: disabling changes it");
+	vw = store_version(w);
+	store_feed_remove(o, fid, &cause);
+	tap_ok(store_version(w) != vw, "version: removing a feed changes it");
+	vw = store_version(w);
+	vr = store_version(r);
+
+	/* Many polls of state: never a change. */
+	for (i = 0; i < 50; i++) {
+		sf = fetch_ok(4000 + i);
+		sf.etag = i % 2 ? "\"a\"" : "\"b\"";
+		store_put(i % 2 ? w : o, 1 + i % 3, NULL, &sf, NULL, &cause);
+	}
+	tap_ok(store_version(w) == vw && store_version(r) == vr,
+	    "version: 50 state writes by two connections leave it");
+
+	feed_doc_free(d);
+	conf_free(c);
+	store_close(r);
+	store_close(o);
+	store_close(w);
+	free(path);
+}
+
+/* A version 2 file gets the published version, and keeps its stories. */
+static void
+test_migrate_v2(void)
+{
+	struct store		*s;
+	struct feed_doc		*d;
+	struct store_fetch	 sf;
+	char			*path, *cause = NULL;
+	int64_t			 v;
+	int			 nnew;
+
+	s = fresh("v2.db", NULL);
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("m1", "https://a.example/m/1", "Kept story",
+	    "words", 1000));
+	sf = fetch_ok(2000);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	store_close(s);
+	path = path_in("v2.db");
+	/* What a version 2 store looks like. */
+	db_exec(path, "DROP TABLE published; DROP TABLE search_pending; "
+	    "PRAGMA user_version = 2;");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 2,
+	    "v2: a version 2 file");
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL, "v2: opened read-write: migrated");
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		free(path);
+		feed_doc_free(d);
+		return;
+	}
+	tap_is_int(db_int(path, "PRAGMA user_version"), 3, "v2: now version 3");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 1,
+	    "v2: the story kept");
+	v = store_version(s);
+	sf = fetch_ok(2100);
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_is_int(store_version(s), v, "v2: unchanged offer: same version");
+	feed_doc_add(d, story("m2", "https://a.example/m/2", "Fresh story",
+	    "words", 1100));
+	store_put(s, 1, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 1 && store_version(s) != v,
+	    "v2: a new story: a new version");
+	tap_is_int(db_int(path, "SELECT version FROM published"), 2,
+	    "v2: the counter moved once");
+	store_close(s);
+	feed_doc_free(d);
+	free(path);
+}
+
+/* STORE_DEFER_INDEX: stories wait for store_index before search finds them. */
+static void
+test_defer_index(void)
+{
+	struct store		*s, *d;
+	struct feed_doc		*doc;
+	struct store_fetch	 sf;
+	struct stored_entry	*se;
+	char			*path, *cause = NULL, **probs = NULL;
+	size_t			 n = 0, i;
+	int64_t			 ni, v;
+	int			 nnew;
+
+	s = fresh("defer.db", NULL);
+	store_close(s);
+	path = path_in("defer.db");
+	d = store_open(path, STORE_DEFER_INDEX, &cause);
+	if (d == NULL) {
+		tap_diag("%s", cause);
+		exit(1);
+	}
+	doc = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(doc, story("d1", "https://a.example/d/1", "Lighthouse "
+	    "keepers strike", "the lamps stay dark tonight", 1000));
+	feed_doc_add(doc, story("d2", "https://a.example/d/2", "Harbour "
+	    "reopens", "ferries sail again", 1100));
+	sf = fetch_ok(2000);
+	tap_is_int(store_put(d, 1, doc, &sf, &nnew, &cause), 0,
+	    "defer: put 2");
+	tap_is_int(nnew, 2, "defer: 2 new");
+	tap_is_int(count_entries(d, 0), 2, "defer: listed at once");
+	tap_is_int(search_n(d, "lighthouse", NULL), 0,
+	    "defer: not searchable yet");
+	tap_is_int(db_int(path, "SELECT count(*) FROM search_pending"), 2,
+	    "defer: 2 waiting");
+	tap_is_int(store_check(d, &probs, &n, &cause), 0, "defer: check");
+	tap_is_int(n, 0, "defer: waiting is no inconsistency");
+	for (i = 0; i < n; i++)
+		free(probs[i]);
+	free(probs);
+	v = store_version(d);
+	tap_is_int(store_index(d, 1, &ni, &cause), 0, "defer: index one");
+	tap_is_int(ni, 1, "defer: max respected");
+	tap_is_int(store_index(d, 0, &ni, &cause), 0, "defer: index the rest");
+	tap_is_int(ni, 1, "defer: one more");
+	tap_is_int(store_version(d), v, "defer: indexing publishes nothing");
+	tap_is_int(search_n(d, "lighthouse", NULL), 1, "defer: now found");
+	tap_is_int(search_n(d, "ferries", NULL), 1, "defer: both");
+	tap_is_int(store_index(d, 0, &ni, &cause), 0, "defer: nothing left");
+	tap_is_int(ni, 0, "defer: none indexed");
+
+	/* An edit waits again, and the old words leave the index. */
+	free(doc->entries[0]->content);
+	doc->entries[0]->content = xstrdup("<p>the lamps are lit again</p>");
+	free(doc->entries[0]->title);
+	doc->entries[0]->title = xstrdup("Lighthouse keepers return");
+	sf = fetch_ok(2100);
+	store_put(d, 1, doc, &sf, &nnew, &cause);
+	tap_is_int(search_n(d, "dark", NULL), 0,
+	    "defer: an edit's old words are gone");
+	store_index(d, 0, &ni, &cause);
+	tap_ok(ni == 1 && search_n(d, "lit", NULL) == 1,
+	    "defer: its new words indexed");
+
+	/* A story removed while waiting leaves nothing waiting. */
+	feed_doc_add(doc, story("d3", "https://a.example/d/3", "Storm warning "
+	    "issued", "gales expected on the coast", 1200));
+	store_put(d, 1, doc, &sf, &nnew, &cause);
+	se = entry_by_guid(d, "d3");
+	tap_is_int(store_entry_remove(d, se != NULL ? se->id : 0, &cause), 1,
+	    "defer: remove a waiting story");
+	stored_entry_free(se);
+	tap_is_int(db_int(path, "SELECT count(*) FROM search_pending"), 0,
+	    "defer: no longer waiting");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entries_fts"),
+	    db_int(path, "SELECT count(*) FROM entries"),
+	    "defer: index and entries agree");
+
+	/* Without the flag, store_put indexes at once. */
+	s = store_open(path, 0, &cause);
+	feed_doc_add(doc, story("d4", "https://a.example/d/4", "Regatta "
+	    "postponed", "the weather wins", 1300));
+	store_put(s, 1, doc, &sf, &nnew, &cause);
+	tap_ok(nnew == 1 && search_n(s, "regatta", NULL) == 1,
+	    "defer: the daemon's default indexes in the transaction");
+	store_close(s);
+	feed_doc_free(doc);
+	store_close(d);
+	free(path);
 }
