@@ -95,7 +95,15 @@ url_get(CURLU *u)
 
 	if (curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
 		return (NULL);
-	copy = xstrdup(s);
+	/*
+	 * curl decodes %XX in a host name, so "ex%aa.org" comes back with
+	 * a raw 0xaa byte: a URL that is not clean UTF-8 is no URL.
+	 */
+	copy = utf8_clean(s, strlen(s));
+	if (strcmp(copy, s) != 0) {
+		free(copy);
+		copy = NULL;
+	}
 	curl_free(s);
 	return (copy);
 }

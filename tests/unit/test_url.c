@@ -95,6 +95,19 @@ main(void)
 		free(s);
 	}
 
+	/*
+	 * curl decodes %XX in a host: a URL that would come back with a
+	 * byte that is not UTF-8 is refused (found by fuzz/parse_fuzzer,
+	 * fuzz/regress/parse-13; HOSTILE-13).
+	 */
+	s = url_resolve(NULL, "https://ex%aample.org/");
+	tap_ok(s == NULL, "a host that decodes to a stray byte is refused "
+	    "(got %s)", s != NULL ? s : "NULL");
+	free(s);
+	s = url_resolve("https://example.org/", "https://ex%aample.org/x");
+	tap_ok(s == NULL, "as a reference too");
+	free(s);
+
 	for (i = 0; i < sizeof scheme_cases / sizeof scheme_cases[0]; i++) {
 		sc = &scheme_cases[i];
 		s = url_scheme(sc->in);
