@@ -43,11 +43,17 @@
 #define CONF_KEEP_DAYS_MAX	36500
 #define CONF_KEEP_MAX		100000000
 
+/* Longest HTTP timeout accepted: one day, in ms. */
+#define CONF_HTTP_MAX_TIME	(86400LL * 1000)
+
 /* Longest value quoted back in an error message. */
 #define CONF_QUOTE_MAX		64
 
 /* The value inih sees for a line the reader had to split. */
 #define CONF_LONG_VALUE		"\x01"
+
+#define XSTRINGIFY(x)		#x
+#define STRINGIFY(x)		XSTRINGIFY(x)
 
 #define CONF_DEFAULT_USER_AGENT \
 	"feedmux/" PACKAGE_VERSION " (+https://feedmux.invalid/)"
@@ -55,7 +61,8 @@
 enum conf_section {
 	CONF_SECTION_NONE,
 	CONF_SECTION_DAEMON,
-	CONF_SECTION_FEED
+	CONF_SECTION_FEED,
+	CONF_SECTION_CATEGORY
 };
 
 enum conf_type {
@@ -69,7 +76,8 @@ enum conf_type {
 	CONF_DURATION,		/* int64_t ms, in [min, max] */
 	CONF_SIZE,		/* int64_t bytes, in [min, max] */
 	CONF_LOW_SPEED,		/* the two low_speed fields */
-	CONF_LOG_LEVEL		/* int: 0 error, 1 warning, 2 info, 3 debug */
+	CONF_LOG_LEVEL,		/* int: 0 error, 1 warning, 2 info, 3 debug */
+	CONF_TOKEN		/* char *, an access token, never quoted */
 };
 
 struct conf_key {
@@ -91,10 +99,12 @@ struct conf_parser {
 	int			 error_line;	/* its line; 0: the whole file */
 	enum conf_section	 section;
 	size_t			 feed;		/* index of the current feed */
+	size_t			 category;	/* the current category */
 	struct buf		 line;		/* the physical line */
 	char			*long_value;	/* value of a split line */
 	int			*daemon_lines;	/* where each key was set */
 	int			*feed_lines;
+	int			*category_lines;
 	int			 base_url_set;
 };
 
@@ -110,6 +120,9 @@ static char	*conf_trim(char *);
 static char	*conf_find_sep(char *, const char *);
 static int	conf_section_line(struct conf_parser *, char *);
 static int	conf_new_feed(struct conf_parser *, const char *, size_t);
+static int	conf_new_category(struct conf_parser *, const char *,
+		    size_t);
+static const char *conf_check_token(const char *);
 static int	conf_key_line(struct conf_parser *, char *, char *, char *,
 		    int);
 static const struct conf_key *conf_find_key(const struct conf_key *,
@@ -125,6 +138,7 @@ static const char *conf_check_http_url(const char *, int);
 static const char *conf_url_scheme(const char *, size_t *);
 static void	conf_validate(struct conf_parser *);
 static void	conf_feed_free(struct conf_feed *);
+static const char *conf_section_name(enum conf_section);
 
 static const struct conf_key conf_daemon_keys[] = {
 	{ "database", CONF_STRING, offsetof(struct conf, database), 0, 0 },
@@ -163,7 +177,18 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "keep_days", CONF_INT64, offsetof(struct conf, keep_days),
 	    0, CONF_KEEP_DAYS_MAX },
 	{ "keep_per_feed", CONF_INT64, offsetof(struct conf, keep_per_feed),
-	    0, CONF_KEEP_MAX }
+	    0, CONF_KEEP_MAX },
+	{ "http_request_timeout", CONF_DURATION,
+	    offsetof(struct conf, http_request_timeout), 1,
+	    CONF_HTTP_MAX_TIME },
+	{ "http_idle_timeout", CONF_DURATION,
+	    offsetof(struct conf, http_idle_timeout), 1, CONF_HTTP_MAX_TIME },
+	{ "http_max_connections", CONF_INT,
+	    offsetof(struct conf, http_max_connections), 1, 1000000 },
+	{ "http_max_header_size", CONF_SIZE,
+	    offsetof(struct conf, http_max_header_size), 1024, 1 << 20 },
+	{ "access_token", CONF_TOKEN, offsetof(struct conf, access_token),
+	    0, 0 }
 };
 #define CONF_NDAEMON_KEYS \
 	(sizeof conf_daemon_keys / sizeof conf_daemon_keys[0])
@@ -184,6 +209,13 @@ static const struct conf_key conf_feed_keys[] = {
 	    offsetof(struct conf_feed, keep_per_feed), 0, CONF_KEEP_MAX }
 };
 #define CONF_NFEED_KEYS	(sizeof conf_feed_keys / sizeof conf_feed_keys[0])
+
+static const struct conf_key conf_category_keys[] = {
+	{ "access_token", CONF_TOKEN,
+	    offsetof(struct conf_category, access_token), 0, 0 }
+};
+#define CONF_NCATEGORY_KEYS \
+	(sizeof conf_category_keys / sizeof conf_category_keys[0])
 
 /* A configuration with every default and no feeds. */
 struct conf *
@@ -215,6 +247,10 @@ conf_defaults(void)
 	c->keep_days = 0;
 	c->keep_per_feed = 1000;
 	c->log_level = 2;
+	c->http_request_timeout = CONF_HTTP_REQUEST_TIMEOUT;
+	c->http_idle_timeout = CONF_HTTP_IDLE_TIMEOUT;
+	c->http_max_connections = CONF_HTTP_MAX_CONNECTIONS;
+	c->http_max_header_size = CONF_HTTP_MAX_HEADER_SIZE;
 	return (c);
 }
 
@@ -247,6 +283,12 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfeeds; i++)
 		conf_feed_free(&c->feeds[i]);
 	free(c->feeds);
+	for (i = 0; i < c->ncategories; i++) {
+		free(c->categories[i].name);
+		free(c->categories[i].access_token);
+	}
+	free(c->categories);
+	free(c->access_token);
 	free(c);
 }
 
@@ -274,13 +316,16 @@ conf_load(const char *path, char **cause)
 	struct conf		*c;
 	int			 r, daemon_lines[CONF_NDAEMON_KEYS];
 	int			 feed_lines[CONF_NFEED_KEYS];
+	int			 category_lines[CONF_NCATEGORY_KEYS];
 
 	memset(&p, 0, sizeof p);
 	memset(daemon_lines, 0, sizeof daemon_lines);
 	memset(feed_lines, 0, sizeof feed_lines);
+	memset(category_lines, 0, sizeof category_lines);
 	p.path = path;
 	p.daemon_lines = daemon_lines;
 	p.feed_lines = feed_lines;
+	p.category_lines = category_lines;
 	buf_init(&p.line);
 
 	if ((p.f = fopen(path, "r")) == NULL) {
@@ -525,8 +570,7 @@ conf_read_cb(char *str, int num, void *arg)
 	if (*s == '[') {
 		if (conf_section_line(p, s) != 0)
 			return (NULL);
-		snprintf(str, num, "[%s]",
-		    p->section == CONF_SECTION_DAEMON ? "daemon" : "feed");
+		snprintf(str, num, "[%s]", conf_section_name(p->section));
 		return (str);
 	}
 
@@ -572,9 +616,25 @@ conf_key_line(struct conf_parser *p, char *s, char *sep, char *str,
 	return (0);
 }
 
+/* A section's name, as errors and inih see it. */
+static const char *
+conf_section_name(enum conf_section section)
+{
+	switch (section) {
+	case CONF_SECTION_DAEMON:
+		return ("daemon");
+	case CONF_SECTION_FEED:
+		return ("feed");
+	case CONF_SECTION_CATEGORY:
+		return ("category");
+	default:
+		return ("none");
+	}
+}
+
 /*
- * Read a section header: [daemon] or [feed "URL"], then a comment at
- * most. Returns 0, or -1 after recording an error.
+ * Read a section header: [daemon], [feed "URL"] or [category "NAME"],
+ * then a comment at most. Returns 0, or -1 after recording an error.
  */
 static int
 conf_section_line(struct conf_parser *p, char *s)
@@ -617,6 +677,8 @@ conf_section_line(struct conf_parser *p, char *s)
 	}
 
 	memset(p->feed_lines, 0, CONF_NFEED_KEYS * sizeof *p->feed_lines);
+	memset(p->category_lines, 0,
+	    CONF_NCATEGORY_KEYS * sizeof *p->category_lines);
 	if (namelen == 6 && strncmp(name, "daemon", 6) == 0) {
 		if (url != NULL) {
 			conf_error(p, "section [daemon] takes no name");
@@ -632,6 +694,14 @@ conf_section_line(struct conf_parser *p, char *s)
 			return (-1);
 		}
 		return (conf_new_feed(p, url, urllen));
+	}
+	if (namelen == 8 && strncmp(name, "category", 8) == 0) {
+		if (url == NULL) {
+			conf_error(p, "section [category] needs a name: "
+			    "[category \"NAME\"]");
+			return (-1);
+		}
+		return (conf_new_category(p, url, urllen));
 	}
 	save = name[namelen];
 	name[namelen] = '\0';
@@ -678,6 +748,62 @@ conf_new_feed(struct conf_parser *p, const char *u, size_t len)
 	p->feed = c->nfeeds++;
 	p->section = CONF_SECTION_FEED;
 	return (0);
+}
+
+/* Start a [category "NAME"] section. */
+static int
+conf_new_category(struct conf_parser *p, const char *n, size_t len)
+{
+	struct conf		*c = p->conf;
+	struct conf_category	*cc;
+	char			*name;
+	size_t			 i;
+
+	name = xstrndup(n, len);
+	if (*conf_trim(name) == '\0') {
+		conf_error(p, "section [category] needs a name: "
+		    "[category \"NAME\"]");
+		free(name);
+		return (-1);
+	}
+	for (i = 0; i < c->ncategories; i++) {
+		if (strcmp(c->categories[i].name, name) == 0) {
+			conf_error(p, "duplicate category \"%.*s\" (first on "
+			    "line %d)", CONF_QUOTE_MAX, name,
+			    c->categories[i].line);
+			free(name);
+			return (-1);
+		}
+	}
+	c->categories = xreallocarray(c->categories, c->ncategories + 1,
+	    sizeof *c->categories);
+	cc = &c->categories[c->ncategories];
+	memset(cc, 0, sizeof *cc);
+	cc->name = name;
+	cc->line = p->lineno;
+	p->category = c->ncategories++;
+	p->section = CONF_SECTION_CATEGORY;
+	return (0);
+}
+
+/*
+ * Check an access token: CONF_TOKEN_MIN to CONF_TOKEN_MAX characters a
+ * URL carries unescaped and a Bearer header allows. Returns NULL, or
+ * what is wrong (never the token itself: errors end up in logs).
+ */
+static const char *
+conf_check_token(const char *s)
+{
+	size_t	len;
+
+	len = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~");
+	if (s[len] != '\0')
+		return ("may hold only A-Z a-z 0-9 - . _ ~");
+	if (len < CONF_TOKEN_MIN || len > CONF_TOKEN_MAX)
+		return ("must be " STRINGIFY(CONF_TOKEN_MIN) " to "
+		    STRINGIFY(CONF_TOKEN_MAX) " characters long");
+	return (NULL);
 }
 
 /*
@@ -797,6 +923,12 @@ conf_handler_cb(void *arg, const char *section, const char *name,
 		base = p->conf;
 		lines = p->daemon_lines;
 		break;
+	case CONF_SECTION_CATEGORY:
+		keys = conf_category_keys;
+		n = CONF_NCATEGORY_KEYS;
+		base = &p->conf->categories[p->category];
+		lines = p->category_lines;
+		break;
 	default:
 		keys = conf_feed_keys;
 		n = CONF_NFEED_KEYS;
@@ -806,8 +938,7 @@ conf_handler_cb(void *arg, const char *section, const char *name,
 	}
 	if ((k = conf_find_key(keys, n, name, &i)) == NULL) {
 		conf_error(p, "unknown key \"%.*s\" in [%s]", CONF_QUOTE_MAX,
-		    name, p->section == CONF_SECTION_DAEMON ? "daemon" :
-		    "feed");
+		    name, conf_section_name(p->section));
 		return (0);
 	}
 	if (lines[i] != 0) {
@@ -940,6 +1071,15 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		conf_error(p, "%s: \"%.*s\" is not a level (error, warning, "
 		    "info, debug)", k->name, CONF_QUOTE_MAX, value);
 		return (-1);
+	case CONF_TOKEN:
+		/* A secret: no error quotes the value. */
+		if ((why = conf_check_token(value)) != NULL) {
+			conf_error(p, "%s: %s", k->name, why);
+			return (-1);
+		}
+		free(*sp);
+		*sp = xstrdup(value);
+		return (0);
 	case CONF_LOW_SPEED:
 		if (strcmp(value, "0") == 0) {
 			/* Disabled. */

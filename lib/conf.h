@@ -11,6 +11,16 @@
 
 #define CONF_DEFAULT_PATH	"/etc/feedmux/feedmux.conf"
 
+/* The publisher's HTTP limits, by default. */
+#define CONF_HTTP_REQUEST_TIMEOUT	(10 * 1000)	/* ms */
+#define CONF_HTTP_IDLE_TIMEOUT		(30 * 1000)	/* ms */
+#define CONF_HTTP_MAX_CONNECTIONS	512
+#define CONF_HTTP_MAX_HEADER_SIZE	16384		/* bytes */
+
+/* An access token: this many characters of A-Z a-z 0-9 - . _ ~ */
+#define CONF_TOKEN_MIN			16
+#define CONF_TOKEN_MAX			256
+
 struct conf_feed {
 	char	*url;		/* the declared URL: the feed's identity */
 	char	*label;		/* or NULL: the feed's own title is used */
@@ -22,6 +32,13 @@ struct conf_feed {
 	int	 line;		/* where it was declared */
 	int64_t	 keep_days;	/* -1 = as [daemon]; 0 = never by age */
 	int64_t	 keep_per_feed;	/* -1 = as [daemon]; 0 = no limit */
+};
+
+/* A [category "NAME"] section: settings of one category's outputs. */
+struct conf_category {
+	char	*name;		/* as feeds name it in category = */
+	char	*access_token;	/* or NULL: as [daemon] */
+	int	 line;		/* where it was declared */
 };
 
 struct conf {
@@ -52,6 +69,14 @@ struct conf {
 	size_t			 nfeeds;
 	int64_t			 keep_days;	/* 0 = never by age */
 	int64_t			 keep_per_feed;	/* 0 = no limit */
+	/* The publisher's HTTP server; 0 = the built-in default. */
+	int64_t			 http_request_timeout;	/* ms */
+	int64_t			 http_idle_timeout;	/* ms */
+	int			 http_max_connections;
+	int64_t			 http_max_header_size;	/* bytes */
+	char			*access_token;	/* or NULL */
+	struct conf_category	*categories;
+	size_t			 ncategories;
 };
 
 /*

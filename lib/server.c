@@ -56,12 +56,13 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define SERVER_TIMEOUT		30		/* seconds, per connection */
-#define SERVER_REQUEST_TIMEOUT	10		/* seconds, for each request */
-#define SERVER_MAX_CONNS	512		/* HTTP connections */
+/*
+ * The HTTP limits are configured ([daemon] http_*; conf.h has the
+ * defaults, which a zero in struct conf also means).
+ */
 #define SERVER_FD_RESERVE	128		/* fds kept for the rest */
-#define SERVER_MAX_HEADERS	16384		/* bytes, request headers */
 #define SERVER_MAX_BODY		0		/* we take no request body */
+#define SERVER_LOG_URI		256		/* of a URI logged */
 #define SERVER_LIMIT		50		/* entries per document */
 #define SERVER_MAX_LIMIT	500		/* the most ?limit= may ask */
 #define SERVER_MAX_ENTRIES	10000		/* entries a snapshot holds */
@@ -83,6 +84,9 @@
 	EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |		\
 	EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |	\
 	EVHTTP_REQ_PATCH)
+
+/* What a 401 asks for (RFC 6750). */
+#define SERVER_REALM	"Bearer realm=\"feedmux\""
 
 /* A strict policy for the HTML page: no script, no frame, no form. */
 #define SERVER_CSP	"default-src 'none'; style-src 'unsafe-inline'; "  \
@@ -163,6 +167,7 @@ struct server_cat {
 	struct stored_entry	**entries;	/* borrowed */
 	size_t			  n;
 	int64_t			  updated;
+	int			  private;	/* left out of the rest */
 };
 
 /*
@@ -179,10 +184,12 @@ struct server_snap {
 	int64_t			  updated;
 	struct server_cat	 *cats;		/* by name */
 	size_t			  ncats;
-	struct publish_category	 *pcats;
+	struct publish_category	 *pcats;	/* not private */
+	size_t			  npcats;
 	struct store_feed	**feeds;
 	size_t			  nfeeds;
 	struct publish_source	 *sources;	/* by category */
+	size_t			  nsources;	/* not private */
 	int64_t			  stored;	/* entries the store holds */
 };
 
@@ -190,6 +197,19 @@ struct server_snap {
 struct server_rule {
 	char		*url;
 	struct filter	*filter;
+};
+
+/* A category's own access token, by the slug of its name. */
+struct server_guard {
+	char	*slug;
+	char	*token;
+};
+
+/* Which token opened a document, and so goes into its links. */
+enum server_opened {
+	SERVER_OPEN,		/* no token needed, or one in a header */
+	SERVER_BY_TOKEN,	/* the [daemon] token, in the query */
+	SERVER_BY_CAT_TOKEN	/* the category's token, in the query */
 };
 
 /* A document request: what, which page. */
@@ -202,6 +222,11 @@ struct server_req {
 	int				 has_before;
 	int64_t				 before_date;
 	int64_t				 before_id;
+	int				 has_token;	/* ?token= */
+	char				 token[CONF_TOKEN_MAX + 1];
+	int				 guarded;	/* needs a token */
+	enum server_opened		 opened;
+	const char			*link_token;	/* for links */
 };
 
 /*
@@ -239,6 +264,7 @@ struct server {
 	size_t			 nbyfd;
 	unsigned int		 nconns;
 	unsigned int		 maxconns;
+	struct timeval		 request_tv;	/* for a request */
 	struct event		*adopt;
 	uint64_t		 conns_total;
 	uint64_t		 conns_evicted;
@@ -255,6 +281,10 @@ struct server {
 	struct server_rule	*rules;
 	size_t			 nrules;
 
+	char			*token;		/* or NULL */
+	struct server_guard	*guards;	/* categories' own tokens */
+	size_t			 nguards;
+
 	int			 changed;	/* server_changed called */
 	int			 checked;	/* the version, this pass */
 	struct event		*recheck;	/* clears checked */
@@ -270,6 +300,7 @@ struct server {
 	uint64_t		 snapshots;
 	double			 snapshot_seconds;
 	uint64_t		 gzips;
+	uint64_t		 unauthorized;
 };
 
 static struct server_body *server_body_new(char *, size_t);
@@ -291,7 +322,20 @@ static struct server_conn *server_conn_find(struct server *,
 		     struct evhttp_request *);
 static void	 server_conn_request(struct server *,
 		     struct evhttp_request *);
-static unsigned int server_max_conns(void);
+static unsigned int server_max_conns(int);
+static void	 server_limits_set(struct server *, const struct conf *);
+static void	 server_tokens_free(struct server *);
+static void	 server_tokens_set(struct server *, const struct conf *);
+static int	 server_private(const struct server *, const char *);
+static int	 server_token_eq(const char *, size_t, const char *);
+static const char *server_bearer(struct evhttp_request *, size_t *);
+static int	 server_authorize(struct server *, struct evhttp_request *,
+		     struct server_req *);
+static int	 server_link_ok(const struct server_req *, const char *,
+		     size_t, const char *, size_t);
+static char	*server_link_token(const struct server *,
+		     const struct server_req *, char *, size_t *);
+static char	*server_log_uri(const char *);
 static void	 server_rules_free(struct server *);
 static int	 server_rules_set(struct server *, const struct conf *,
 		     char **);
@@ -643,7 +687,7 @@ server_bev_cb(struct event_base *base, void *arg)
 /*
  * The connections accepted in this pass: find the evhttp connection
  * each bufferevent belongs to (its callbacks' argument), watch for its
- * end, give it SERVER_REQUEST_TIMEOUT for a request, and keep at most
+ * end, give it http_request_timeout for a request, and keep at most
  * maxconns (HOSTILE-63): over that, the connection waiting longest for
  * a request, and not writing a response, is closed.
  */
@@ -652,7 +696,6 @@ server_adopt_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_conn	*conn, *next;
-	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
 	bufferevent_data_cb	 readcb;
 	void			*cbarg;
 	size_t			 n;
@@ -686,7 +729,7 @@ server_adopt_cb(evutil_socket_t fd, short what, void *arg)
 		TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
 		srv->nconns++;
 		srv->conns_total++;
-		event_add(conn->timer, &tv);
+		event_add(conn->timer, &srv->request_tv);
 		/* evhttp holds it now; ours was only for this pass. */
 		bufferevent_decref(conn->bev);
 	}
@@ -731,7 +774,7 @@ server_conn_free(struct server_conn *conn)
 }
 
 /*
- * No complete request within SERVER_REQUEST_TIMEOUT of the connection
+ * No complete request within http_request_timeout of the connection
  * or of its last request (HOSTILE-63: evhttp's own timeout starts again
  * with every byte, so a client sending one byte a second would stay for
  * ever). A response still being written has its own write timeout.
@@ -741,15 +784,15 @@ server_conn_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server_conn	*conn = arg;
 	struct server		*srv = conn->srv;
-	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
 
 	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) > 0) {
-		event_add(conn->timer, &tv);
+		event_add(conn->timer, &srv->request_tv);
 		return;
 	}
 	srv->conns_timedout++;
-	log_debug("HTTP connection closed: no request within %d seconds",
-	    SERVER_REQUEST_TIMEOUT);
+	log_debug("HTTP connection closed: no request within %lld ms",
+	    (long long)srv->request_tv.tv_sec * 1000 +
+	    srv->request_tv.tv_usec / 1000);
 	evhttp_connection_free(conn->evcon);
 }
 
@@ -775,11 +818,10 @@ static void
 server_conn_request(struct server *srv, struct evhttp_request *req)
 {
 	struct server_conn	*conn;
-	struct timeval		 tv = { SERVER_REQUEST_TIMEOUT, 0 };
 
 	if ((conn = server_conn_find(srv, req)) == NULL)
 		return;
-	event_add(conn->timer, &tv);
+	event_add(conn->timer, &srv->request_tv);
 	if (TAILQ_NEXT(conn, entry) != NULL) {
 		TAILQ_REMOVE(&srv->conns, conn, entry);
 		TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
@@ -787,24 +829,299 @@ server_conn_request(struct server *srv, struct evhttp_request *req)
 }
 
 /*
- * How many HTTP connections to keep: SERVER_MAX_CONNS, or fewer if the
- * descriptor limit would not leave SERVER_FD_RESERVE for the rest.
+ * How many HTTP connections to keep: want (http_max_connections), or
+ * fewer if the descriptor limit would not leave SERVER_FD_RESERVE for
+ * the rest.
  */
 static unsigned int
-server_max_conns(void)
+server_max_conns(int want)
 {
 	struct rlimit	rl;
 	rlim_t		n;
 
+	if (want <= 0)
+		want = CONF_HTTP_MAX_CONNECTIONS;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return (SERVER_MAX_CONNS);
+		return ((unsigned int)want);
 	if (rl.rlim_cur <= 2 * SERVER_FD_RESERVE)
 		n = rl.rlim_cur / 2;
 	else
 		n = rl.rlim_cur - SERVER_FD_RESERVE;
-	if (n > SERVER_MAX_CONNS)
-		n = SERVER_MAX_CONNS;
+	if (n > (rlim_t)want)
+		n = (rlim_t)want;
 	return (n > 0 ? (unsigned int)n : 1);
+}
+
+/*
+ * Apply the HTTP limits of a config (0: the default). A new request
+ * timeout applies to each connection from its next request on.
+ */
+static void
+server_limits_set(struct server *srv, const struct conf *conf)
+{
+	struct timeval	idle;
+	int64_t		ms;
+
+	ms = conf->http_request_timeout > 0 ? conf->http_request_timeout :
+	    CONF_HTTP_REQUEST_TIMEOUT;
+	srv->request_tv.tv_sec = ms / 1000;
+	srv->request_tv.tv_usec = (ms % 1000) * 1000;
+	ms = conf->http_idle_timeout > 0 ? conf->http_idle_timeout :
+	    CONF_HTTP_IDLE_TIMEOUT;
+	idle.tv_sec = ms / 1000;
+	idle.tv_usec = (ms % 1000) * 1000;
+	/* HOSTILE-63, HOSTILE-64 */
+	evhttp_set_timeout_tv(srv->http, &idle);
+	evhttp_set_max_headers_size(srv->http,
+	    conf->http_max_header_size > 0 ?
+	    (ev_ssize_t)conf->http_max_header_size :
+	    CONF_HTTP_MAX_HEADER_SIZE);
+	srv->maxconns = server_max_conns(conf->http_max_connections);
+	if (srv->nconns > srv->maxconns)
+		event_active(srv->adopt, EV_TIMEOUT, 0);
+}
+
+/* Forget the access tokens. */
+static void
+server_tokens_free(struct server *srv)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->nguards; i++) {
+		free(srv->guards[i].slug);
+		free(srv->guards[i].token);
+	}
+	free(srv->guards);
+	srv->guards = NULL;
+	srv->nguards = 0;
+	free(srv->token);
+	srv->token = NULL;
+}
+
+/*
+ * Take the access tokens of a config: [daemon] access_token guards
+ * every output, a [category] one that category's (by the slug of its
+ * name, as the routes name categories).
+ */
+static void
+server_tokens_set(struct server *srv, const struct conf *conf)
+{
+	const struct conf_category	*cc;
+	size_t				 i;
+
+	server_tokens_free(srv);
+	if (conf->access_token != NULL && *conf->access_token != '\0')
+		srv->token = xstrdup(conf->access_token);
+	for (i = 0; i < conf->ncategories; i++) {
+		cc = &conf->categories[i];
+		if (cc->access_token == NULL || *cc->access_token == '\0')
+			continue;
+		srv->guards = xreallocarray(srv->guards, srv->nguards + 1,
+		    sizeof *srv->guards);
+		srv->guards[srv->nguards].slug = server_slug(cc->name);
+		srv->guards[srv->nguards].token = xstrdup(cc->access_token);
+		srv->nguards++;
+	}
+}
+
+/*
+ * Is a category private: its own token, and no [daemon] token? Then
+ * the outputs of everything leave it out (they are open to all).
+ */
+static int
+server_private(const struct server *srv, const char *slug)
+{
+	size_t	i;
+
+	if (srv->token != NULL)
+		return (0);
+	for (i = 0; i < srv->nguards; i++) {
+		if (strcmp(srv->guards[i].slug, slug) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Is the token given (len bytes) the secret? In time that depends on
+ * the secret's length only, never on how much of it the guess has right.
+ */
+static int
+server_token_eq(const char *given, size_t len, const char *secret)
+{
+	const volatile unsigned char	*g = (const unsigned char *)given;
+	const unsigned char		*s = (const unsigned char *)secret;
+	size_t				 i, n = strlen(secret);
+	unsigned int			 d;
+
+	d = len != n;
+	for (i = 0; i < n; i++)
+		d |= s[i] ^ (i < len ? g[i] : 0);
+	return (d == 0);
+}
+
+/*
+ * The token of an "Authorization: Bearer TOKEN" header (RFC 6750 2.1),
+ * its length in *len, or NULL.
+ */
+static const char *
+server_bearer(struct evhttp_request *req, size_t *len)
+{
+	const char	*h, *t;
+	size_t		 n;
+
+	h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer", 6) != 0 ||
+	    (h[6] != ' ' && h[6] != '\t'))
+		return (NULL);
+	for (t = h + 6; *t == ' ' || *t == '\t'; t++)
+		;
+	n = strcspn(t, " \t");
+	if (n == 0 || t[n + strspn(t + n, " \t")] != '\0')
+		return (NULL);
+	*len = n;
+	return (t);
+}
+
+/*
+ * May this request have its document? Not when the document needs a
+ * token (the [daemon] one, or its category's) and the request has none
+ * of them, as ?token= or a Bearer header. Sets r->guarded, r->opened and
+ * r->link_token. Returns 0, -1 (no token: 401), or -2 (a wrong one: 401
+ * with error="invalid_token").
+ */
+static int
+server_authorize(struct server *srv, struct evhttp_request *req,
+    struct server_req *r)
+{
+	const char	*cand[2], *bearer;
+	size_t		 i, n = 0, blen = 0;
+
+	r->guarded = 0;
+	r->opened = SERVER_OPEN;
+	r->link_token = NULL;
+	if (srv->token != NULL)
+		cand[n++] = srv->token;
+	for (i = 0; r->slug != NULL && i < srv->nguards; i++) {
+		if (strcmp(srv->guards[i].slug, r->slug) == 0) {
+			cand[n++] = srv->guards[i].token;
+			break;
+		}
+	}
+	if (n == 0)
+		return (0);
+	r->guarded = 1;
+	bearer = server_bearer(req, &blen);
+	for (i = 0; i < n; i++) {
+		if (bearer != NULL && server_token_eq(bearer, blen, cand[i]))
+			return (0);
+	}
+	for (i = 0; i < n; i++) {
+		if (r->has_token && server_token_eq(r->token,
+		    strlen(r->token), cand[i])) {
+			/* Its links carry the token that opened it. */
+			r->opened = cand[i] == srv->token ? SERVER_BY_TOKEN :
+			    SERVER_BY_CAT_TOKEN;
+			r->link_token = cand[i];
+			return (0);
+		}
+	}
+	srv->unauthorized++;
+	return (bearer != NULL || r->has_token ? -2 : -1);
+}
+
+/*
+ * Does a link of a document (url, len bytes, as the document writes it)
+ * lead to a document the same token opens? With the [daemon] token,
+ * every document under the public URL (base, blen bytes); with a
+ * category's, the documents of that category.
+ */
+static int
+server_link_ok(const struct server_req *r, const char *url, size_t len,
+    const char *base, size_t blen)
+{
+	const char	*rest;
+	size_t		 n, slen;
+
+	if (len <= blen || memcmp(url, base, blen) != 0 || url[blen] != '/')
+		return (0);
+	if (r->opened == SERVER_BY_TOKEN)
+		return (1);
+	rest = url + blen;
+	n = len - blen;
+	slen = strlen(r->slug);
+	if (n < 3 + slen || memcmp(rest, "/c/", 3) != 0 ||
+	    memcmp(rest + 3, r->slug, slen) != 0)
+		return (0);
+	return (n == 3 + slen || rest[3 + slen] == '.' ||
+	    rest[3 + slen] == '?');
+}
+
+/*
+ * A document opened by ?token= carries the token in its links to the
+ * documents it opens (the feeds of the page, its pages, the page of a
+ * feed), so that a reader that has only the URL can follow them. The
+ * paging links have it already (server_render); here the rest: each
+ * href="..." of the page, Atom and RSS, RSS's <link>, and JSON Feed's
+ * home_page_url. Takes data; returns the new bytes and sets *len.
+ */
+static char *
+server_link_token(const struct server *srv, const struct server_req *r,
+    char *data, size_t *len)
+{
+	static const char	*xml_open[] = { "href=\"", "<link>" };
+	static const char	*json_open[] = { "\"home_page_url\": \"" };
+	const char		**opens, *p, *hit, *end, *next;
+	struct buf		 b, base;
+	size_t			 i, nopens, olen;
+	int			 xml;
+
+	xml = r->fmt != &server_formats[SERVER_JSON];
+	opens = xml ? xml_open : json_open;
+	nopens = xml ? sizeof xml_open / sizeof xml_open[0] : 1;
+	buf_init(&base);
+	if (xml)
+		buf_add_xml(&base, srv->base_url);
+	else
+		buf_adds(&base, srv->base_url);
+	while (base.len > 0 && base.data[base.len - 1] == '/')
+		base.data[--base.len] = '\0';
+	if (base.data == NULL)
+		buf_add(&base, "", 0);
+
+	buf_init(&b);
+	p = data;
+	for (;;) {
+		/* The next opener of any kind. */
+		hit = NULL;
+		olen = 0;
+		for (i = 0; i < nopens; i++) {
+			next = strstr(p, opens[i]);
+			if (next != NULL && (hit == NULL || next < hit)) {
+				hit = next;
+				olen = strlen(opens[i]);
+			}
+		}
+		if (hit == NULL)
+			break;
+		hit += olen;
+		end = hit + strcspn(hit, "\"<");
+		buf_add(&b, p, end - p);
+		if (server_link_ok(r, hit, end - hit, base.data, base.len) &&
+		    memmem(hit, end - hit, "token=", 6) == NULL) {
+			if (memchr(hit, '?', end - hit) == NULL)
+				buf_addc(&b, '?');
+			else
+				buf_adds(&b, xml ? "&amp;" : "&");
+			buf_printf(&b, "token=%s", r->link_token);
+		}
+		p = end;
+	}
+	buf_add(&b, p, strlen(p));
+	free(data);
+	buf_free(&base);
+	return (buf_steal(&b, len));
 }
 
 /* Forget the feeds' rules. */
@@ -896,9 +1213,9 @@ server_new(struct event_base *base, struct store *store,
 	if (server_rules_set(srv, conf, cause) != 0)
 		goto fail;
 
+	server_tokens_set(srv, conf);
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->newconns);
-	srv->maxconns = server_max_conns();
 	if ((srv->recheck = event_new(base, -1, 0, server_recheck_cb,
 	    srv)) == NULL ||
 	    (srv->adopt = event_new(base, -1, 0, server_adopt_cb,
@@ -910,9 +1227,8 @@ server_new(struct event_base *base, struct store *store,
 		server_cause(cause, "cannot start the HTTP server");
 		goto fail;
 	}
-	/* HOSTILE-63, HOSTILE-64 */
-	evhttp_set_timeout(srv->http, SERVER_TIMEOUT);
-	evhttp_set_max_headers_size(srv->http, SERVER_MAX_HEADERS);
+	server_limits_set(srv, conf);
+	/* HOSTILE-64 */
 	evhttp_set_max_body_size(srv->http, SERVER_MAX_BODY);
 	evhttp_set_allowed_methods(srv->http, SERVER_METHODS);
 	evhttp_set_bevcb(srv->http, server_bev_cb, srv);
@@ -940,6 +1256,8 @@ server_reload(struct server *srv, const struct conf *conf, char **cause)
 	if (server_rules_set(srv, conf, cause) != 0)
 		return (-1);
 	server_set_names(srv, conf);
+	server_tokens_set(srv, conf);
+	server_limits_set(srv, conf);
 	srv->changed = 1;
 	return (0);
 }
@@ -994,6 +1312,7 @@ server_free(struct server *srv)
 	}
 	server_snap_free(srv->snap);
 	server_rules_free(srv);
+	server_tokens_free(srv);
 	free(srv->title);
 	free(srv->base_url);
 	free(srv);
@@ -1108,7 +1427,10 @@ server_snap_free(struct server_snap *snap)
 /*
  * Read the store into a new snapshot: every feed, the newest entries
  * (at most SERVER_MAX_ENTRIES), the ones the rules keep, and the
- * categories. Returns NULL with *cause if the store cannot be read.
+ * categories. A private category (server_private) has its own view
+ * only: the page's list of categories, the outputs of everything and
+ * the OPML leave it out, and an entry only it carries. Returns NULL
+ * with *cause if the store cannot be read.
  */
 static struct server_snap *
 server_snap_load(struct server *srv, char **cause)
@@ -1125,6 +1447,7 @@ server_snap_load(struct server *srv, char **cause)
 	int64_t			  t;
 	size_t			  i, j, k;
 	int			  keep;
+	size_t			  ncat, npub;
 
 	snap = xcalloc(1, sizeof *snap);
 	snap->version = store_version(srv->store);
@@ -1156,19 +1479,23 @@ server_snap_load(struct server *srv, char **cause)
 			cat->name = xstrdup(name);
 			cat->slug = slug;
 			cat->updated = TIME_NONE;
+			cat->private = server_private(srv, slug);
 		} else
 			free(slug);
 		snap->stored += sf->entries;
-		snap->sources[i].title = sf->label != NULL &&
+		if (snap->cats[j].private)
+			continue;
+		k = snap->nsources++;
+		snap->sources[k].title = sf->label != NULL &&
 		    *sf->label != '\0' ? sf->label : sf->title != NULL &&
 		    *sf->title != '\0' ? sf->title : sf->url;
-		snap->sources[i].xml_url = sf->fetch_url != NULL ?
+		snap->sources[k].xml_url = sf->fetch_url != NULL ?
 		    sf->fetch_url : sf->url;
-		snap->sources[i].html_url = sf->site;
-		snap->sources[i].category = name;
+		snap->sources[k].html_url = sf->site;
+		snap->sources[k].category = name;
 	}
 	/* OPML order: by category, then as the store lists the feeds. */
-	for (i = 1; i < snap->nfeeds; i++) {
+	for (i = 1; i < snap->nsources; i++) {
 		for (j = i; j > 0 && strcmp(snap->sources[j - 1].category,
 		    snap->sources[j].category) > 0; j--) {
 			struct publish_source	tmp = snap->sources[j];
@@ -1193,12 +1520,9 @@ server_snap_load(struct server *srv, char **cause)
 			if (!keep)
 				continue;
 		}
-		snap->entries[snap->n++] = se;
 		t = server_entry_updated(se);
-		if (t != TIME_NONE && (snap->updated == TIME_NONE ||
-		    t > snap->updated))
-			snap->updated = t;
 		/* Every category one of its sources is in, once. */
+		ncat = npub = 0;
 		for (j = 0; j < snap->ncats; j++)
 			fcat[j] = NULL;
 		for (k = 0; k < se->nsources; k++) {
@@ -1224,7 +1548,17 @@ server_snap_load(struct server *srv, char **cause)
 			if (t != TIME_NONE && (cat->updated == TIME_NONE ||
 			    t > cat->updated))
 				cat->updated = t;
+			ncat++;
+			if (!cat->private)
+				npub++;
 		}
+		/* Only private categories carry it: theirs alone. */
+		if (ncat > 0 && npub == 0)
+			continue;
+		snap->entries[snap->n++] = se;
+		if (t != TIME_NONE && (snap->updated == TIME_NONE ||
+		    t > snap->updated))
+			snap->updated = t;
 	}
 	free(fcat);
 	fcat = NULL;
@@ -1241,8 +1575,10 @@ server_snap_load(struct server *srv, char **cause)
 	}
 	snap->pcats = xcalloc(snap->ncats + 1, sizeof *snap->pcats);
 	for (i = 0; i < snap->ncats; i++) {
-		snap->pcats[i].name = snap->cats[i].name;
-		snap->pcats[i].slug = snap->cats[i].slug;
+		if (snap->cats[i].private)
+			continue;
+		snap->pcats[snap->npcats].name = snap->cats[i].name;
+		snap->pcats[snap->npcats++].slug = snap->cats[i].slug;
 	}
 	return (snap);
 
@@ -1345,11 +1681,11 @@ server_doc_key(const struct server_req *r)
 {
 	char	*key;
 
-	xasprintf(&key, "%d|%s|%lld|%lld_%lld", (int)(r->fmt -
+	xasprintf(&key, "%d|%s|%lld|%lld_%lld|%d", (int)(r->fmt -
 	    server_formats), r->slug != NULL ? r->slug : "",
 	    r->has_limit ? (long long)r->limit : -1LL,
 	    r->has_before ? (long long)r->before_date : 0LL,
-	    r->has_before ? (long long)r->before_id : -1LL);
+	    r->has_before ? (long long)r->before_id : -1LL, (int)r->opened);
 	return (key);
 }
 
@@ -1365,7 +1701,7 @@ server_render(struct server *srv, const struct server_req *r,
 	struct publish_view	  view;
 	struct stored_entry	**list, *last;
 	char			 *path = NULL, *query = NULL, *first = NULL;
-	char			 *next = NULL, *out;
+	char			 *next = NULL, *out, *lim = NULL;
 	int64_t			  limit, d;
 	size_t			  n, start = 0;
 	double			  t0;
@@ -1402,13 +1738,21 @@ server_render(struct server *srv, const struct server_req *r,
 	view.entries = list + start;
 	view.nentries = n - start < (size_t)limit ? n - start : (size_t)limit;
 	view.categories = snap->pcats;
-	view.ncategories = snap->ncats;
+	view.ncategories = snap->npcats;
 	view.sources = snap->sources;
-	view.nsources = snap->nfeeds;
+	view.nsources = snap->nsources;
 
-	/* RFC 5005 links by a (date, id) cursor: they never shift. */
+	/*
+	 * RFC 5005 links by a (date, id) cursor: they never shift. A
+	 * document opened by ?token= has it in its links too.
+	 */
 	if (r->has_limit)
-		xasprintf(&first, "limit=%lld", (long long)limit);
+		xasprintf(&lim, "limit=%lld", (long long)limit);
+	if (r->link_token != NULL)
+		xasprintf(&first, "%s%stoken=%s", lim != NULL ? lim : "",
+		    lim != NULL ? "&" : "", r->link_token);
+	else if (lim != NULL)
+		first = xstrdup(lim);
 	if (r->has_before)
 		xasprintf(&query, "%s%sbefore=%lld_%lld", first != NULL ?
 		    first : "", first != NULL ? "&" : "",
@@ -1426,9 +1770,12 @@ server_render(struct server *srv, const struct server_req *r,
 	view.next_query = next;
 
 	out = r->fmt->render(&view, len);
+	if (r->link_token != NULL)
+		out = server_link_token(srv, r, out, len);
 	free(path);
 	free(query);
 	free(first);
+	free(lim);
 	free(next);
 	srv->renders++;
 	srv->render_seconds += server_now_mono() - t0;
@@ -1570,9 +1917,9 @@ server_parse_int(const char *s, int64_t min, int64_t max, int64_t *v)
 }
 
 /*
- * Read a document's query: limit=N (1 to SERVER_MAX_LIMIT) and
- * before=DATE_ID, each at most once; anything else is refused
- * (HOSTILE-65). Returns 0, or -1 (the answer is 400).
+ * Read a document's query: limit=N (1 to SERVER_MAX_LIMIT),
+ * before=DATE_ID and token=TOKEN, each at most once; anything else is
+ * refused (HOSTILE-65). Returns 0, or -1 (the answer is 400).
  */
 static int
 server_parse_query(const char *query, struct server_req *r)
@@ -1609,6 +1956,12 @@ server_parse_query(const char *query, struct server_req *r)
 			}
 			free(date);
 			r->has_before = 1;
+		} else if (strcmp(kv->key, "token") == 0 && !r->has_token) {
+			/* Too long to be one: never matches. */
+			if (strlen(kv->value) < sizeof r->token)
+				memcpy(r->token, kv->value,
+				    strlen(kv->value) + 1);
+			r->has_token = 1;
 		} else
 			goto out;
 	}
@@ -1755,14 +2108,81 @@ server_not_modified(struct evhttp_request *req, const struct server_doc *doc)
 	return (0);
 }
 
-/* Send a reply and count it for /metrics. */
+/*
+ * A request URI as the log shows it: the value of every token=
+ * parameter replaced (however its name is escaped), bytes that are not
+ * printable ASCII as '?', at most SERVER_LOG_URI bytes. Caller frees.
+ */
+static char *
+server_log_uri(const char *uri)
+{
+	struct buf	 b;
+	const char	*q, *p, *amp, *eq;
+	char		*key, *s;
+	size_t		 i;
+
+	buf_init(&b);
+	if ((q = strchr(uri, '?')) == NULL)
+		buf_adds(&b, uri);
+	else {
+		buf_add(&b, uri, q + 1 - uri);
+		for (p = q + 1; ; p = amp + 1) {
+			amp = p + strcspn(p, "&");
+			eq = memchr(p, '=', amp - p);
+			key = xstrndup(p, (eq != NULL ? eq : amp) - p);
+			s = evhttp_uridecode(key, 1, NULL);
+			if (eq != NULL && s != NULL &&
+			    strcmp(s, "token") == 0) {
+				buf_add(&b, p, eq + 1 - p);
+				buf_adds(&b, "REDACTED");
+			} else
+				buf_add(&b, p, amp - p);
+			free(s);
+			free(key);
+			if (*amp == '\0')
+				break;
+			buf_addc(&b, '&');
+		}
+	}
+	buf_add(&b, "", 0);
+	for (i = 0; i < b.len; i++) {
+		if ((unsigned char)b.data[i] < 0x21 ||
+		    (unsigned char)b.data[i] > 0x7e)
+			b.data[i] = '?';
+	}
+	if (b.len > SERVER_LOG_URI)
+		memcpy(b.data + SERVER_LOG_URI - 3, "...", 4);
+	return (buf_steal(&b, NULL));
+}
+
+/* Send a reply, count it for /metrics, and log it (debug). */
 static void
 server_reply(struct server *srv, struct evhttp_request *req,
     enum server_route route, int code, const char *reason,
     struct evbuffer *evb)
 {
+	const char	*method;
+	char		*uri;
+
 	if (code >= 0 && code < SERVER_MAX_STATUS)
 		srv->requests[route][code]++;
+	if (log_get_level() >= LOG_LEVEL_DEBUG) {
+		switch (evhttp_request_get_command(req)) {
+		case EVHTTP_REQ_GET:
+			method = "GET";
+			break;
+		case EVHTTP_REQ_HEAD:
+			method = "HEAD";
+			break;
+		default:
+			method = "OTHER";
+			break;
+		}
+		uri = server_log_uri(evhttp_request_get_uri(req) != NULL ?
+		    evhttp_request_get_uri(req) : "");
+		log_debug("http: %s %s %d", method, uri, code);
+		free(uri);
+	}
 	evhttp_send_reply(req, code, reason, evb);
 }
 
@@ -1797,6 +2217,7 @@ server_send_doc(struct server *srv, struct evhttp_request *req,
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct server_body	*body = doc->body;
 	struct evbuffer		*evb;
+	char			 cc[64];
 	int			 gz = 0;
 
 	if (server_accepts_gzip(req)) {
@@ -1812,10 +2233,18 @@ server_send_doc(struct server *srv, struct evhttp_request *req,
 
 	/* HOSTILE-70 */
 	evhttp_add_header(out, "Content-Type", doc->fmt->type);
-	evhttp_add_header(out, "Cache-Control", doc->fmt->cache);
+	if (r->guarded) {
+		/* No shared cache may give it to one without the token. */
+		snprintf(cc, sizeof cc, "private, %s", doc->fmt->cache);
+		evhttp_add_header(out, "Cache-Control", cc);
+		evhttp_add_header(out, "Vary", "Accept-Encoding, "
+		    "Authorization");
+	} else {
+		evhttp_add_header(out, "Cache-Control", doc->fmt->cache);
+		evhttp_add_header(out, "Vary", "Accept-Encoding");
+	}
 	if (doc->fmt->html)
 		evhttp_add_header(out, "Content-Security-Policy", SERVER_CSP);
-	evhttp_add_header(out, "Vary", "Accept-Encoding");
 	evhttp_add_header(out, "ETag", gz ? doc->gzetag : doc->etag);
 	evhttp_add_header(out, "Last-Modified", doc->lastmod);
 
@@ -2011,7 +2440,23 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	if (server_parse_query(query, &r) != 0) {
 		server_send_text(srv, req, r.route, 400, "Bad Request", NULL,
 		    "bad query: limit=1 to " STRINGIFY(SERVER_MAX_LIMIT)
-		    " and before=DATE_ID, each at most once\n");
+		    ", before=DATE_ID and token=TOKEN, each at most once\n");
+		return;
+	}
+	switch (server_authorize(srv, req, &r)) {
+	case 0:
+		break;
+	case -2:
+		evhttp_add_header(out, "WWW-Authenticate", SERVER_REALM
+		    ", error=\"invalid_token\"");
+		server_send_text(srv, req, r.route, 401, "Unauthorized", NULL,
+		    "wrong access token\n");
+		return;
+	default:
+		evhttp_add_header(out, "WWW-Authenticate", SERVER_REALM);
+		server_send_text(srv, req, r.route, 401, "Unauthorized", NULL,
+		    "this output needs its access token: ?token=TOKEN or "
+		    "Authorization: Bearer TOKEN\n");
 		return;
 	}
 

@@ -6,21 +6,28 @@
 # request lines. All the while /feed.atom and /healthz answer promptly,
 # the slow connections are closed within the request timeout, no
 # descriptor leaks, and the daemon stops cleanly at the end.
+# The limits are the configured ones (http_request_timeout,
+# http_max_connections, http_max_header_size), set below the defaults
+# (10 s, 512, 16K) so that the checks fail if the keys were ignored.
 
 . "$top_srcdir/tests/integration/lib.sh"
 
-# lib/server.c: SERVER_REQUEST_TIMEOUT; the daemon runs with 512
-# descriptors, so it keeps 512 - SERVER_FD_RESERVE (128) connections.
-REQUEST_TIMEOUT=10
+# The daemon runs with 512 descriptors, so it would keep 512 -
+# SERVER_FD_RESERVE (128) connections; http_max_connections is lower.
+REQUEST_TIMEOUT=3
 DAEMON_FDS=512
-MAX_CONNS=384
+MAX_CONNS=100
+MAX_HEADER=8K
 SLOW=600
 
 fm_setup
 mkdir "$T/feeds"
 cp "$FIXTURES"/pipeline/* "$T/feeds/"
 fm_feedsrv "$T/feeds"
-fm_config <<EOT
+fm_config "http_request_timeout = ${REQUEST_TIMEOUT}s
+http_max_connections = $MAX_CONNS
+http_max_header_size = $MAX_HEADER
+http_idle_timeout = 20s" <<EOT
 [feed "http://127.0.0.1:$FEEDSRV_PORT/alpha.rss"]
 [feed "http://127.0.0.1:$FEEDSRV_PORT/beta.atom"]
 EOT
@@ -113,6 +120,9 @@ if mode == "slow":
 reqs = {
     "bigheader": b"GET /feed.atom HTTP/1.1\r\nHost: x\r\nX-Big: " +
         b"a" * 70000 + b"\r\n\r\n",
+    # Over http_max_header_size = 8K, under the default 16K.
+    "midheader": b"GET /feed.atom HTTP/1.1\r\nHost: x\r\nX-Mid: " +
+        b"a" * 10000 + b"\r\n\r\n",
     "manyheaders": b"GET /feed.atom HTTP/1.1\r\nHost: x\r\n" +
         b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + b"\r\n",
     "body": b"GET /feed.atom HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
@@ -215,7 +225,7 @@ ok $slow_ok "/feed.atom and /healthz answer 200 within 2 s during slowloris"
 # Oversized and malformed requests: a 4xx or a closed connection, within
 # the client's 5 s, never a hang or a 200 for what is not a request.
 # HOSTILE-64: a huge header, too many headers, a body on GET, POST.
-for c in bigheader:4 manyheaders:4 body:4 post:4 \
+for c in bigheader:4 midheader:4 manyheaders:4 body:4 post:4 \
     hugeuri:4 hugequery:4 garbage:4 binaryline:4 noversion:4 \
     badversion:4 nomethod:4 badheader:4 negcl:4 dupcl:4 badchunk:4 \
     nul:4; do
@@ -227,7 +237,7 @@ for c in bigheader:4 manyheaders:4 body:4 post:4 \
 	*)		rc=1 ;;
 	esac
 	case $name in
-	bigheader|manyheaders|body|post) tag=HOSTILE-64 ;;
+	bigheader|midheader|manyheaders|body|post) tag=HOSTILE-64 ;;
 	hugeuri|hugequery|nul) tag=HOSTILE-65 ;;
 	*) tag=HOSTILE-66 ;;
 	esac
@@ -235,6 +245,9 @@ for c in bigheader:4 manyheaders:4 body:4 post:4 \
 done
 r=$(prompt /healthz)
 is "${r%% *}" 200 "/healthz still answers after the malformed requests"
+r=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    -H "X-Mid: $(printf '%07000d' 0)" "http://127.0.0.1:$DAEMON_PORT/healthz")
+is "$r" 200 "a 7 KB header, under http_max_header_size, is served"
 
 # The slow clients are closed within the request timeout (and the ones
 # over the limit sooner); none is ever answered with a document.

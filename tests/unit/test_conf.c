@@ -31,6 +31,8 @@ static void	test_first_error(void);
 static void	test_interval(void);
 static void	test_duration(void);
 static void	test_size(void);
+static void	test_http(void);
+static void	test_tokens(void);
 
 static void
 write_file(const char *path, const char *text, size_t len)
@@ -562,6 +564,144 @@ test_size(void)
 	}
 }
 
+/* The publisher's HTTP limits: defaults, values, errors. */
+static void
+test_http(void)
+{
+	struct conf	*c, *d;
+	char		*cause;
+
+	d = conf_defaults();
+	tap_is_int(d->http_request_timeout, 10000,
+	    "http_request_timeout 10s by default");
+	tap_is_int(d->http_idle_timeout, 30000,
+	    "http_idle_timeout 30s by default");
+	tap_is_int(d->http_max_connections, 512,
+	    "http_max_connections 512 by default");
+	tap_is_int(d->http_max_header_size, 16384,
+	    "http_max_header_size 16K by default");
+	tap_ok(d->access_token == NULL && d->ncategories == 0,
+	    "no access token by default");
+	conf_free(d);
+
+	c = load("[daemon]\nhttp_request_timeout = 2500ms\n"
+	    "http_idle_timeout = 1m\nhttp_max_connections = 7\n"
+	    "http_max_header_size = 64K\n", &cause);
+	tap_ok(c != NULL, "the http_* keys load");
+	if (c != NULL) {
+		tap_is_int(c->http_request_timeout, 2500,
+		    "http_request_timeout = 2500ms");
+		tap_is_int(c->http_idle_timeout, 60000,
+		    "http_idle_timeout = 1m");
+		tap_is_int(c->http_max_connections, 7,
+		    "http_max_connections = 7");
+		tap_is_int(c->http_max_header_size, 65536,
+		    "http_max_header_size = 64K");
+	} else
+		tap_diag("%s", cause);
+	free(cause);
+	conf_free(c);
+
+	load_err("[daemon]\nhttp_request_timeout = 0\n", 2, "must not be 0",
+	    "http_request_timeout 0");
+	load_err("[daemon]\n\nhttp_request_timeout = 2d\n", 3,
+	    "out of range", "http_request_timeout over a day");
+	load_err("[daemon]\nhttp_idle_timeout = soon\n", 2,
+	    "bad duration", "http_idle_timeout malformed");
+	load_err("[daemon]\nhttp_max_connections = 0\n", 2,
+	    "is not a number from 1 to 1000000", "http_max_connections 0");
+	load_err("[daemon]\nhttp_max_connections = 5000000\n", 2,
+	    "is not a number from 1 to", "http_max_connections too many");
+	load_err("[daemon]\nhttp_max_header_size = 100\n", 2,
+	    "out of range size", "http_max_header_size below 1K");
+	load_err("[daemon]\nhttp_max_header_size = 2M\n", 2,
+	    "out of range size", "http_max_header_size over 1M");
+	load_err("[daemon]\nhttp_max_connections = 5\n"
+	    "http_max_connections = 6\n", 3, "set twice (first on line 2)",
+	    "http_max_connections twice");
+}
+
+/* Access tokens: [daemon] and [category "NAME"]; never quoted back. */
+static void
+test_tokens(void)
+{
+	struct conf	*c;
+	char		*cause;
+	int		 i;
+	static const char *bad[] = {
+		"short",
+		"has space in it but long enough",
+		"0123456789abcdef/",
+		"0123456789abcdef?x=1",
+		"0123456789abcdef&y",
+		"0123456789abcdef\xc3\xa9",
+	};
+	char		 text[1024], long_token[300];
+
+	c = load("[daemon]\naccess_token = AAAAbbbb-1234_x.y~zz\n"
+	    "[category \"North Korea\"]\n"
+	    "access_token = korea-token-0123456789\n"
+	    "[category \"World\"] ; no token: as [daemon]\n"
+	    "[feed \"https://a.example/x\"]\ncategory = North Korea\n",
+	    &cause);
+	tap_ok(c != NULL, "tokens load");
+	if (c != NULL) {
+		tap_is_str(c->access_token, "AAAAbbbb-1234_x.y~zz",
+		    "[daemon] access_token");
+		tap_is_int(c->ncategories, 2, "two [category] sections");
+		if (c->ncategories == 2) {
+			tap_is_str(c->categories[0].name, "North Korea",
+			    "the category's name");
+			tap_is_str(c->categories[0].access_token,
+			    "korea-token-0123456789", "its token");
+			tap_is_int(c->categories[0].line, 3, "its line");
+			tap_ok(c->categories[1].access_token == NULL,
+			    "a category without a token has none");
+		}
+		tap_is_int(c->nfeeds, 1, "a feed section after them");
+	} else
+		tap_diag("%s", cause);
+	free(cause);
+	conf_free(c);
+
+	for (i = 0; i < (int)(sizeof bad / sizeof bad[0]); i++) {
+		snprintf(text, sizeof text, "[daemon]\naccess_token = %s\n",
+		    bad[i]);
+		c = load(text, &cause);
+		tap_ok(c == NULL && cause != NULL &&
+		    strstr(cause, ":2: access_token: ") != NULL &&
+		    strstr(cause, bad[i]) == NULL,
+		    "token %d refused, not quoted: %s", i,
+		    cause != NULL ? cause : "(none)");
+		free(cause);
+		conf_free(c);
+	}
+	memset(long_token, 'a', 257);
+	long_token[257] = '\0';
+	snprintf(text, sizeof text, "[daemon]\naccess_token = %s\n",
+	    long_token);
+	load_err(text, 2, "must be 16 to 256 characters", "a token too long");
+	long_token[256] = '\0';
+	snprintf(text, sizeof text, "[category \"x\"]\naccess_token = %s\n",
+	    long_token);
+	load_ok(text, "a token of 256 characters");
+	load_err("[daemon]\naccess_token =\n", 2, "must be 16 to 256",
+	    "an empty token");
+	load_err("[category]\n", 1, "needs a name", "[category] without name");
+	load_err("[category \"  \"]\n", 1, "needs a name",
+	    "[category] with a blank name");
+	load_err("[category \"A\"]\n[category \"A\"]\n", 2,
+	    "duplicate category \"A\" (first on line 1)", "a category twice");
+	load_err("[category \"A\"]\nlabel = x\n", 2,
+	    "unknown key \"label\" in [category]", "a feed key in [category]");
+	load_err("[category \"A\"]\naccess_token = aaaaaaaaaaaaaaaa\n"
+	    "access_token = bbbbbbbbbbbbbbbb\n", 3, "set twice",
+	    "a token twice in one category");
+	load_ok("[category \"A\"]\naccess_token = aaaaaaaaaaaaaaaa\n"
+	    "[category \"B\"]\naccess_token = bbbbbbbbbbbbbbbb\n",
+	    "one token in each of two categories");
+}
+
 int
 main(void)
 {
@@ -579,6 +719,8 @@ main(void)
 	test_interval();
 	test_duration();
 	test_size();
+	test_http();
+	test_tokens();
 
 	unlink(conf_path);
 	rmdir(tmpdir);

@@ -19,12 +19,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -36,6 +38,7 @@
 #include "conf.h"
 #include "date.h"
 #include "entry.h"
+#include "log.h"
 #include "server.h"
 #include "store.h"
 #include "tap.h"
@@ -89,6 +92,11 @@ static json_t	*get_json(const char *);
 static char	*gunzip(const char *, size_t, size_t *);
 static int	 put_korea(struct store *, int64_t);
 static void	 test_views(struct server *, struct store *);
+static void	 test_tokens(struct store *);
+static void	 test_limits(struct store *);
+static int	 status_of(const char *, const char *);
+static int	 has_header(const struct resp *, const char *, const char *);
+static char	*read_file(const char *);
 static struct feed_doc *make_doc(int, size_t);
 static int	 put_doc(struct store *, int64_t, int, size_t);
 static void	 change_cb(evutil_socket_t, short, void *);
@@ -964,6 +972,392 @@ rmdir_all(const char *dir)
 		tap_diag("cannot remove %s: %s", dir, strerror(errno));
 }
 
+/* The status of GET path with extra header lines (or NULL). */
+static int
+status_of(const char *path, const char *extra)
+{
+	struct resp	r;
+	int		status;
+
+	get(path, extra, &r);
+	status = r.status;
+	resp_free(&r);
+	return (status);
+}
+
+/* Does a response have the header name, with value (NULL: any)? */
+static int
+has_header(const struct resp *r, const char *name, const char *value)
+{
+	char	*v;
+	int	 ok;
+
+	v = header(r, name);
+	ok = v != NULL && (value == NULL || strcmp(v, value) == 0);
+	free(v);
+	return (ok);
+}
+
+/* A whole file, or NULL. Caller frees. */
+static char *
+read_file(const char *path)
+{
+	struct buf	 b;
+	char		 chunk[4096];
+	FILE		*f;
+	size_t		 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (NULL);
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	buf_add(&b, "", 0);
+	fclose(f);
+	return (buf_steal(&b, NULL));
+}
+
+#define TOK_ALL		"all-0123456789abcdef"
+#define TOK_KOREA	"korea_0123456789~XYZ"
+
+/*
+ * Access tokens (issue 6): [daemon] access_token guards every output, a
+ * [category] one its category; 401 without; ?token= or a Bearer header;
+ * links carry a ?token= on; the log never shows it. A second server on
+ * the same store, with the Korea stories test_views stored.
+ */
+static void
+test_tokens(struct store *st)
+{
+	static char		 u0[] = FEED_URL, u1[] = KOREA_URL;
+	static char		 spons[] = "sponsored", title[] = "Tokens";
+	static char		 kname[] = "North Korea", tall[] = TOK_ALL;
+	static char		 tkorea[] = TOK_KOREA;
+	struct conf		 conf;
+	struct conf_feed	 fv[2];
+	struct conf_category	 cats[1];
+	struct server		*srv;
+	struct resp		 r;
+	json_t			*j;
+	const char		*v;
+	char			*cause = NULL, *s, *etag, *logf, *logtext;
+	char			 next[512], want[256];
+	const char		*p, *q;
+	int			 oport = port, saved, lfd, pages, last = 0;
+
+	memset(&conf, 0, sizeof conf);
+	memset(fv, 0, sizeof fv);
+	memset(cats, 0, sizeof cats);
+	fv[0].url = u0;
+	fv[1].url = u1;
+	fv[1].exclude = spons;
+	cats[0].name = kname;
+	cats[0].access_token = tkorea;
+	conf.title = title;
+	conf.feeds = fv;
+	conf.nfeeds = 2;
+	conf.categories = cats;
+	conf.ncategories = 1;
+	conf.access_token = tall;
+	port = free_port(AF_INET);
+	xasprintf(&conf.listen, "127.0.0.1:%d", port);
+	xasprintf(&conf.base_url, "http://127.0.0.1:%d", port);
+	srv = server_new(base, st, &conf, &cause);
+	if (!tap_ok(srv != NULL, "a server with access tokens")) {
+		tap_diag("%s", cause);
+		free(cause);
+		port = oport;
+		return;
+	}
+
+	/* Every request is logged (debug); the log goes to a file here. */
+	xasprintf(&logf, "/tmp/test_server_log.%ld", (long)getpid());
+	fflush(stderr);
+	saved = dup(2);
+	lfd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(lfd, 2);
+	close(lfd);
+	log_open("test_server", LOG_LEVEL_DEBUG);
+
+	/* The [daemon] token guards everything. */
+	get("/feed.atom", NULL, &r);
+	tap_ok(r.status == 401 && has_header(&r, "WWW-Authenticate",
+	    "Bearer realm=\"feedmux\"") && strstr(r.body, "token") != NULL,
+	    "no token: 401 with WWW-Authenticate: Bearer");
+	resp_free(&r);
+	get("/feed.atom?token=all-0123456789abcdeX", NULL, &r);
+	tap_ok(r.status == 401 && has_header(&r, "WWW-Authenticate",
+	    "Bearer realm=\"feedmux\", error=\"invalid_token\""),
+	    "a wrong token: 401, invalid_token");
+	resp_free(&r);
+	tap_is_int(status_of("/feed.atom?token=all-0123456789abcde", NULL),
+	    401, "the token less its last character: 401");
+	tap_is_int(status_of("/feed.atom?token=" TOK_ALL "0", NULL), 401,
+	    "the token and one more character: 401");
+	tap_is_int(status_of("/feed.atom?token=", NULL), 401,
+	    "an empty token: 401");
+	memset(next, 'a', 300);
+	memcpy(next, "/?token=", 8);
+	next[300] = '\0';
+	tap_is_int(status_of(next, NULL), 401, "a token too long: 401");
+	tap_is_int(status_of("/feed.atom?token=" TOK_ALL "&token=" TOK_ALL,
+	    NULL), 400, "token twice: 400");
+	tap_is_int(status_of("/feed.atom", "Authorization: Basic "
+	    "dXNlcjpwYXNz\r\n"), 401, "Basic authorization: 401");
+	tap_is_int(status_of("/feed.atom", "Authorization: Bearer\r\n"), 401,
+	    "Bearer without a token: 401");
+
+	get("/feed.atom?token=" TOK_ALL, NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "<feed") != NULL,
+	    "?token=: 200");
+	tap_ok(has_header(&r, "Cache-Control", "private, max-age=60") &&
+	    has_header(&r, "Vary", "Accept-Encoding, Authorization"),
+	    "a guarded document is private to caches: Cache-Control, Vary");
+	xasprintf(&s, "rel=\"alternate\" type=\"text/html\" "
+	    "href=\"http://127.0.0.1:%d/?token=" TOK_ALL "\"", port);
+	tap_ok(strstr(r.body, s) != NULL, "its link to the page has the "
+	    "token");
+	free(s);
+	xasprintf(&s, "rel=\"self\" type=\"application/atom+xml\" "
+	    "href=\"http://127.0.0.1:%d/feed.atom?token=" TOK_ALL "\"", port);
+	tap_ok(strstr(r.body, s) != NULL, "so has its self link");
+	free(s);
+	tap_ok(strstr(r.body, "https://yonhap.example/0?token") == NULL &&
+	    strstr(r.body, "https://yonhap.example/\"") != NULL,
+	    "links elsewhere never get it");
+	etag = header(&r, "ETag");
+	resp_free(&r);
+	xasprintf(&s, "If-None-Match: %s\r\n", etag != NULL ? etag : "x");
+	tap_is_int(status_of("/feed.atom?token=" TOK_ALL, s), 304,
+	    "a guarded document answers 304 too");
+	tap_is_int(status_of("/feed.atom", s), 401,
+	    "but not without the token");
+	free(s);
+	free(etag);
+
+	get("/feed.atom", "Authorization: Bearer " TOK_ALL "\r\n", &r);
+	tap_ok(r.status == 200 && strstr(r.body, "token=") == NULL,
+	    "Authorization: Bearer: 200, and links without the token");
+	resp_free(&r);
+	tap_is_int(status_of("/feed.atom", "authorization:   bearer  "
+	    TOK_ALL "  \r\n"), 200, "the scheme in any case, spaces around");
+	tap_is_int(status_of("/feed.atom?token=nope",
+	    "Authorization: Bearer " TOK_ALL "\r\n"), 200,
+	    "a good header and a bad query: 200");
+
+	/* Paging by the next links, the token in each. */
+	snprintf(next, sizeof next, "/feed.atom?limit=2&token=" TOK_ALL);
+	for (pages = 0; pages < 10 && *next != '\0'; pages++) {
+		get(next, NULL, &r);
+		last = r.status;
+		if (r.status != 200) {
+			resp_free(&r);
+			break;
+		}
+		*next = '\0';
+		if ((p = strstr(r.body, "<link rel=\"next\"")) != NULL &&
+		    (p = strstr(p, "href=\"http://127.0.0.1:")) != NULL &&
+		    (p = strchr(p + 23, '/')) != NULL &&
+		    (q = strchr(p, '"')) != NULL && (size_t)(q - p) <
+		    sizeof next) {
+			memcpy(next, p, q - p);
+			next[q - p] = '\0';
+			/* Unescape the &amp; of the attribute. */
+			while ((s = strstr(next, "&amp;")) != NULL)
+				memmove(s + 1, s + 5, strlen(s + 5) + 1);
+			if (pages == 0)
+				tap_ok(strstr(next, "token=" TOK_ALL) !=
+				    NULL && strstr(next, "before=") != NULL,
+				    "the next link has the token: %s", next);
+		}
+		resp_free(&r);
+	}
+	tap_ok(last == 200 && pages >= 2 && *next == '\0',
+	    "paged through %d pages by their next links, to the last", pages);
+
+	get("/?token=" TOK_ALL, NULL, &r);
+	xasprintf(&s, "href=\"http://127.0.0.1:%d/feed.rss?token=" TOK_ALL
+	    "\"", port);
+	tap_ok(r.status == 200 && strstr(r.body, s) != NULL,
+	    "the page's links to its feeds have the token");
+	free(s);
+	xasprintf(&s, "href=\"http://127.0.0.1:%d/c/north-korea?token="
+	    TOK_ALL "\"", port);
+	tap_ok(strstr(r.body, s) != NULL, "and its links to categories "
+	    "(the [daemon] token opens them)");
+	free(s);
+	tap_ok(has_header(&r, "Cache-Control", "private, no-cache") &&
+	    has_header(&r, "Content-Security-Policy", NULL),
+	    "the page: private, and its CSP");
+	resp_free(&r);
+
+	j = NULL;
+	get("/feed.json?limit=1&token=" TOK_ALL, NULL, &r);
+	if (r.status == 200)
+		j = json_loadb(r.body, r.len, 0, NULL);
+	v = json_string_value(json_object_get(j, "next_url"));
+	tap_ok(v != NULL && strstr(v, "limit=1&token=" TOK_ALL "&before=")
+	    != NULL, "JSON Feed next_url has the token: %s", v ? v : "");
+	v = json_string_value(json_object_get(j, "home_page_url"));
+	xasprintf(&s, "http://127.0.0.1:%d/?token=" TOK_ALL, port);
+	tap_is_str(v, s, "JSON Feed home_page_url has the token");
+	free(s);
+	json_decref(j);
+	resp_free(&r);
+
+	tap_is_int(status_of("/opml", NULL), 401, "/opml: 401 without");
+	tap_is_int(status_of("/opml?token=" TOK_ALL, NULL), 200,
+	    "/opml?token=: 200");
+	tap_is_int(status_of("/healthz", NULL), 200, "/healthz stays open");
+	tap_is_int(status_of("/metrics", NULL), 200, "/metrics stays open");
+	tap_is_int(status_of("/c/north-korea?token=" TOK_ALL, NULL), 200,
+	    "the [daemon] token opens a category with its own");
+	tap_is_int(status_of("/c/north-korea.rss?token=" TOK_KOREA, NULL),
+	    200, "so does the category's token");
+	tap_is_int(status_of("/c/uncategorized?token=" TOK_KOREA, NULL), 401,
+	    "which opens no other category");
+	tap_is_int(status_of("/feed.atom?token=" TOK_KOREA, NULL), 401,
+	    "nor the outputs of everything");
+	get("/c/north-korea?token=" TOK_KOREA, NULL, &r);
+	xasprintf(&s, "href=\"http://127.0.0.1:%d/c/north-korea.atom?token="
+	    TOK_KOREA "\"", port);
+	tap_ok(r.status == 200 && strstr(r.body, s) != NULL,
+	    "the category page links to its feeds with its token");
+	free(s);
+	xasprintf(&s, "href=\"http://127.0.0.1:%d/c/uncategorized\"", port);
+	tap_ok(strstr(r.body, s) != NULL, "and to other categories "
+	    "without it");
+	free(s);
+	resp_free(&r);
+	tap_is_int(status_of("/nope?token=" TOK_ALL, NULL), 404,
+	    "an unknown path is still 404");
+
+	/* A category token alone: the category is private. */
+	conf.access_token = NULL;
+	tap_is_int(server_reload(srv, &conf, NULL), 0, "reload: the [daemon] "
+	    "token off");
+	get("/feed.atom", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "Story 0") != NULL &&
+	    strstr(r.body, "Pyongyang parade") == NULL,
+	    "the outputs of everything are open, without the private "
+	    "category's entries");
+	resp_free(&r);
+	get("/", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "/c/uncategorized\"") !=
+	    NULL && strstr(r.body, "north-korea") == NULL,
+	    "the page does not list the private category");
+	resp_free(&r);
+	get("/opml", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, FEED_URL) != NULL &&
+	    strstr(r.body, KOREA_URL) == NULL,
+	    "the OPML leaves out the private category's feeds");
+	resp_free(&r);
+	tap_is_int(status_of("/c/north-korea", NULL), 401,
+	    "the private category: 401 without its token");
+	tap_is_int(status_of("/c/north-korea.atom?token=" TOK_ALL, NULL), 401,
+	    "the old [daemon] token no longer opens it");
+	get("/c/north-korea.atom", "Authorization: Bearer " TOK_KOREA "\r\n",
+	    &r);
+	tap_ok(r.status == 200 && strstr(r.body, "Pyongyang parade") != NULL,
+	    "its token opens it, with its entries");
+	resp_free(&r);
+	tap_is_int(status_of("/c/uncategorized", NULL), 200,
+	    "another category is open");
+	tap_is_int(status_of("/c/nope", NULL), 404,
+	    "an unknown category is 404");
+
+	/* No token at all: everything open again. */
+	conf.ncategories = 0;
+	tap_is_int(server_reload(srv, &conf, NULL), 0, "reload: no token");
+	get("/feed.atom", NULL, &r);
+	tap_ok(r.status == 200 && strstr(r.body, "Pyongyang parade") != NULL,
+	    "the outputs of everything show every category again");
+	tap_ok(has_header(&r, "Cache-Control", "max-age=60") &&
+	    has_header(&r, "Vary", "Accept-Encoding"), "and are public to "
+	    "caches");
+	resp_free(&r);
+	tap_is_int(status_of("/c/north-korea?token=whatever", NULL), 200,
+	    "a token where none is needed is ignored");
+
+	/* The log: every request, the token never. */
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_open("test_server", LOG_LEVEL_INFO);
+	logtext = read_file(logf);
+	unlink(logf);
+	free(logf);
+	snprintf(want, sizeof want, "http: GET /feed.atom?limit=2&token="
+	    "REDACTED 200");
+	tap_ok(logtext != NULL && strstr(logtext, want) != NULL &&
+	    strstr(logtext, "http: GET /c/north-korea 401") != NULL,
+	    "requests are logged (debug)");
+	tap_ok(logtext != NULL && strstr(logtext, TOK_ALL) == NULL &&
+	    strstr(logtext, TOK_KOREA) == NULL &&
+	    strstr(logtext, "all-0123456789abcde") == NULL,
+	    "no token in the log");
+	free(logtext);
+
+	server_free(srv);
+	free(conf.listen);
+	free(conf.base_url);
+	port = oport;
+}
+
+/*
+ * The configured HTTP limits take effect: a request timeout of 300 ms
+ * closes a silent connection, and a header cap of 1 KB refuses more.
+ */
+static void
+test_limits(struct store *st)
+{
+	struct conf	 conf;
+	struct server	*srv;
+	struct timespec	 t0, t1;
+	struct buf	 b;
+	char		*cause = NULL, *big;
+	double		 secs;
+	int		 oport = port;
+
+	memset(&conf, 0, sizeof conf);
+	conf.http_request_timeout = 300;
+	conf.http_max_header_size = 1024;
+	port = free_port(AF_INET);
+	xasprintf(&conf.listen, "127.0.0.1:%d", port);
+	srv = server_new(base, st, &conf, &cause);
+	if (!tap_ok(srv != NULL, "a server with small limits")) {
+		tap_diag("%s", cause);
+		free(cause);
+		port = oport;
+		return;
+	}
+	big = xmalloc(2048);
+	memset(big, 'a', 2047);
+	big[2047] = '\0';
+	memcpy(big, "X-Big: ", 7);
+	memcpy(big + 2040, "\r\n", 3);
+	tap_is_int(status_of("/healthz", big), 400,
+	    "http_max_header_size = 1K: a 2 KB header is refused");
+	big[900] = '\0';
+	memcpy(big + 898, "\r\n", 2);
+	tap_is_int(status_of("/healthz", big), 200,
+	    "a 900-byte header is not");
+	free(big);
+
+	/* A silent client, in a child while the loop runs. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_child(http_child, "", &b);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	tap_ok(b.len == 0 && secs >= 0.25 && secs < 5,
+	    "http_request_timeout = 300ms: a silent connection is closed "
+	    "after %.2f s", secs);
+	buf_free(&b);
+	server_free(srv);
+	free(conf.listen);
+	port = oport;
+}
+
 int
 main(void)
 {
@@ -1340,6 +1734,8 @@ main(void)
 	free(lm);
 
 	test_views(srv, st);
+	test_tokens(st);
+	test_limits(st);
 
 	/* HOSTILE-68: responses in flight across a re-render. */
 	tap_is_int(put_doc(st, sf->id, 16, 512 * 1024), 0,
