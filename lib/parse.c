@@ -200,6 +200,7 @@ struct parse {
 	int			 lexdepth;	/* LEX_DECL: '[' depth */
 	int			 lex_in_tag;	/* LEX_TEXT: inside a tag */
 	int			 lex_quote;	/* its open quote, or 0 */
+	int			 lex_rsq;	/* ']' just before, up to 2 */
 	int			 line;
 	struct buf		 out;		/* filtered bytes */
 
@@ -1487,8 +1488,9 @@ parse_filter(struct parse *p, const char *data, size_t len,
 	/* Bytes pass through in runs from "from"; a reference is held. */
 	for (i = 0; i < len; i++) {
 		/* Most bytes are text or CDATA that means nothing here. */
-		if (p->lex == LEX_TEXT && !p->lex_in_tag) {
-			for (; i < len && s[i] != '&' && s[i] != '<'; i++)
+		if (p->lex == LEX_TEXT && !p->lex_in_tag && p->lex_rsq == 0) {
+			for (; i < len && s[i] != '&' && s[i] != '<' &&
+			    s[i] != ']'; i++)
 				p->line += s[i] == '\n';
 		} else if (p->lex == LEX_CDATA && p->lexend == 0) {
 			for (; i < len && s[i] != ']'; i++)
@@ -1507,12 +1509,26 @@ again:
 				from = i + 1;
 				p->lex = LEX_AMP;
 				p->nlex = 0;
+				p->lex_rsq = 0;
 			} else if (c == '<') {
+				p->lex_rsq = 0;
 				p->lex = LEX_LT;
 				p->lex_in_tag = p->lex_quote = 0;
-			} else if (!p->lex_in_tag)
-				;
-			else if (p->lex_quote != 0) {
+			} else if (!p->lex_in_tag) {
+				/*
+				 * "]]>" in text is an error libxml2's push
+				 * parser recovers from differently with how
+				 * the bytes came: its '>' is escaped.
+				 */
+				if (c == '>' && p->lex_rsq == 2) {
+					buf_add(out, s + from, i - from);
+					buf_adds(out, "&gt;");
+					from = i + 1;
+				}
+				p->lex_rsq = c == ']' ? (p->lex_rsq < 2 ?
+				    p->lex_rsq + 1 : 2) : 0;
+				break;
+			} else if (p->lex_quote != 0) {
 				if (c == p->lex_quote)
 					p->lex_quote = 0;
 			} else if (c == '"' || c == '\'')
