@@ -36,6 +36,7 @@
 #include "html.h"
 #include "log.h"
 #include "parse.h"
+#include "sched.h"
 #include "server.h"
 #include "store.h"
 #include "url.h"
@@ -168,6 +169,7 @@ static int	 verb_import(struct cli *);
 static int	 verb_check(struct cli *);
 static int	 verb_prune(struct cli *);
 static int	 verb_remove_entry(struct cli *);
+static int	 verb_explain(struct cli *);
 
 static int	 cli_store_rw(const struct conf *, int, struct store **);
 static int	 cli_find_feed(struct store *, const char *,
@@ -184,6 +186,13 @@ static void	 opml_walk(xmlNode *, const char *, int, struct store *,
 		    size_t);
 static char	*opml_attr(xmlNode *, const char *);
 static size_t	 opml_count(xmlNode *, int);
+static char	*cli_dur(int64_t, char *, size_t);
+static void	 cli_when(struct buf *, int64_t, int64_t);
+static void	 cli_explain_plan(struct buf *, const struct store_feed *);
+static void	 cli_explain_ok(struct buf *, const struct store_feed *);
+static void	 cli_explain_hints(struct buf *, const struct store_feed *);
+static json_t	*cli_explain_json(const struct store_feed *, const char *,
+		    int64_t);
 
 static const struct verb verbs[] = {
 	{ "feeds",		verb_feeds,		0, 0, VERB_JSON },
@@ -204,6 +213,7 @@ static const struct verb verbs[] = {
 	{ "check",		verb_check,		0, 0, VERB_JSON },
 	{ "show",		verb_show,		1, 1, VERB_JSON },
 	{ "refresh",		verb_refresh,		0, 1, 0 },
+	{ "explain",		verb_explain,		1, 1, VERB_JSON },
 	{ "parse",		verb_parse,		1, 1, VERB_JSON },
 	{ "check-config",	verb_check_config,	0, 0, 0 },
 	{ "help",		verb_help,		0, 1, 0 }
@@ -429,6 +439,10 @@ static const char	*cli_usage_text =
 	    "  remove-entry ID      remove an entry for good\n"
 	    "  refresh [FEED]       ask feedmuxd to poll every feed,"
 	    " or FEED (id, URL or label)\n"
+	    "  explain FEED         when FEED is polled next and why"
+	    " (interval, publisher\n"
+	    "                       hints, backoff, Retry-After), its"
+	    " validators and errors\n"
 	    "  import OPML          subscribe to the feeds of an OPML file\n"
 	    "  export               the feeds as OPML 2.0\n"
 	    "  stats                counts and sizes of the store\n"
@@ -2387,6 +2401,459 @@ out:
 	free(cause);
 	xmlFreeDoc(doc);
 	free(data);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/*
+ * A duration for people: "500 ms", "12 s", "1.5 s", "30 min",
+ * "1 h 30 min", "2 d 3 h"; rounded to what the unit shows.
+ */
+static char *
+cli_dur(int64_t ms, char *buf, size_t len)
+{
+	int64_t	s, v;
+
+	if (ms < 0)
+		ms = -ms;
+	if (ms < 1000) {
+		snprintf(buf, len, "%lld ms", (long long)ms);
+		return (buf);
+	}
+	if (ms < 10000 && ms % 1000 != 0) {
+		snprintf(buf, len, "%lld.%lld s", (long long)(ms / 1000),
+		    (long long)(ms % 1000 / 100));
+		return (buf);
+	}
+	s = (ms + 500) / 1000;
+	if (s < 60)
+		snprintf(buf, len, "%lld s", (long long)s);
+	else if (s < 3600) {
+		v = s % 60;
+		if (v != 0 && s < 600)
+			snprintf(buf, len, "%lld min %lld s",
+			    (long long)(s / 60), (long long)v);
+		else
+			snprintf(buf, len, "%lld min",
+			    (long long)((s + 30) / 60));
+	} else if (s < 86400) {
+		v = (s % 3600 + 30) / 60;
+		if (v == 60)
+			snprintf(buf, len, "%lld h", (long long)(s / 3600 + 1));
+		else if (v != 0)
+			snprintf(buf, len, "%lld h %lld min",
+			    (long long)(s / 3600), (long long)v);
+		else
+			snprintf(buf, len, "%lld h", (long long)(s / 3600));
+	} else {
+		v = (s % 86400 + 1800) / 3600;
+		if (v == 24)
+			snprintf(buf, len, "%lld d", (long long)(s / 86400 + 1));
+		else if (v != 0)
+			snprintf(buf, len, "%lld d %lld h",
+			    (long long)(s / 86400), (long long)v);
+		else
+			snprintf(buf, len, "%lld d", (long long)(s / 86400));
+	}
+	return (buf);
+}
+
+/* "2026-11-28 05:10 UTC (in 12 min)", or "(3 min ago)". */
+static void
+cli_when(struct buf *b, int64_t t, int64_t now)
+{
+	char	when[DATE_BUFSZ], d[32];
+
+	buf_printf(b, "%s UTC", cli_time_short(t, when));
+	if (t > now)
+		buf_printf(b, " (in %s)", cli_dur((t - now) * 1000, d,
+		    sizeof d));
+	else if (t < now)
+		buf_printf(b, " (%s ago)", cli_dur((now - t) * 1000, d,
+		    sizeof d));
+	else
+		buf_printf(b, " (now)");
+}
+
+/*
+ * Why, after a success: the interval, lengthened by the publisher's
+ * hints, within min_interval and max_interval, moved past skipped
+ * hours and days, spread by jitter (the arithmetic of
+ * sched_plan_delay).
+ */
+static void
+cli_explain_ok(struct buf *b, const struct store_feed *f)
+{
+	const char	*names[3] = { "the publisher's <ttl>",
+			    "the publisher's sy:updatePeriod",
+			    "the server's Cache-Control max-age (or Expires)" };
+	int64_t		 hint[3], d, nominal;
+	char		 t1[32], t2[32];
+	int		 i, won = 0;
+
+	d = f->plan_interval > 0 ? f->plan_interval : 0;
+	buf_printf(b, "the feed's interval is %s", cli_dur(d, t1, sizeof t1));
+	hint[0] = f->ttl > 0 ? f->ttl * 60000 : -1;
+	hint[1] = f->update_period > 0 ? f->update_period * 1000 : -1;
+	hint[2] = f->max_age >= 0 ? f->max_age * 1000 : -1;
+	for (i = 0; i < 3; i++) {
+		if (hint[i] < 0)
+			continue;
+		if (hint[i] > d) {
+			buf_printf(b, "; %s of %s asks for less often",
+			    names[i], cli_dur(hint[i], t1, sizeof t1));
+			d = hint[i];
+			won = 1;
+		} else
+			buf_printf(b, "; %s of %s is not longer, so it does "
+			    "not change it", names[i], cli_dur(hint[i], t1,
+			    sizeof t1));
+	}
+	if (won)
+		buf_printf(b, ", so %s", cli_dur(d, t1, sizeof t1));
+	if (f->plan_min > 0 && d < f->plan_min &&
+	    (f->plan_max <= 0 || f->plan_min <= f->plan_max)) {
+		d = f->plan_min;
+		buf_printf(b, " (raised to min_interval %s)",
+		    cli_dur(d, t1, sizeof t1));
+	}
+	if (f->plan_max > 0 && d > f->plan_max) {
+		d = f->plan_max;
+		buf_printf(b, " (clamped to max_interval %s)",
+		    cli_dur(d, t1, sizeof t1));
+	}
+	nominal = d;
+	if (f->plan != NULL && (strcmp(f->plan, "skipHours") == 0 ||
+	    strcmp(f->plan, "skipDays") == 0)) {
+		buf_printf(b, "; the publisher's %s rules that time out, so "
+		    "%s", f->plan, cli_dur(f->plan_delay, t1, sizeof t1));
+		return;
+	}
+	if (f->plan != NULL && strcmp(f->plan, "max_interval") == 0 &&
+	    nominal != f->plan_delay && f->plan_delay == f->plan_max) {
+		buf_printf(b, "; skipped hours and days would pass "
+		    "max_interval, so %s", cli_dur(f->plan_delay, t1,
+		    sizeof t1));
+		return;
+	}
+	if (f->plan_delay > nominal)
+		buf_printf(b, ", plus %s of jitter", cli_dur(f->plan_delay -
+		    nominal, t2, sizeof t2));
+	else if (f->plan_delay >= 0 && f->plan_delay < nominal)
+		buf_printf(b, ", less %s of jitter", cli_dur(nominal -
+		    f->plan_delay, t2, sizeof t2));
+}
+
+/* Why the next poll is when it is, as a sentence after "next poll". */
+static void
+cli_explain_plan(struct buf *b, const struct store_feed *f)
+{
+	char	t1[32], t2[32], *err;
+	int64_t	backoff;
+
+	if (f->plan == NULL) {
+		buf_printf(b, "the reason was not recorded (planned by a "
+		    "feedmuxd older than schema version 4)");
+		return;
+	}
+	if (strcmp(f->plan, "spread") == 0) {
+		buf_printf(b, "feedmuxd started with many feeds due at once "
+		    "and spreads them over a few seconds, so that it does not "
+		    "open every connection at once; this one waits %s",
+		    cli_dur(f->plan_delay, t1, sizeof t1));
+		return;
+	}
+	if (strcmp(f->plan, "refresh") == 0) {
+		buf_printf(b, "a refresh was asked for");
+		return;
+	}
+	if (f->error_count > 0 && f->error != NULL) {
+		err = cli_clean(f->error, CLEAN_LINE);
+		backoff = sched_backoff(f->plan_min > 0 && f->plan_interval <
+		    f->plan_min ? f->plan_min : f->plan_interval,
+		    f->error_count, f->plan_max);
+		buf_printf(b, "backing off after %d failure%s in a row "
+		    "(last: %s): the interval of %s doubled per failure is "
+		    "%s, shortened by up to 10%% of jitter", f->error_count,
+		    f->error_count == 1 ? "" : "s", err,
+		    cli_dur(f->plan_interval, t1, sizeof t1),
+		    cli_dur(backoff, t2, sizeof t2));
+		free(err);
+		if (f->retry_after >= 0) {
+			buf_printf(b, "; Retry-After asked for %s, ",
+			    cli_dur(f->retry_after * 1000, t1, sizeof t1));
+			if (strcmp(f->plan, "Retry-After") == 0)
+				buf_printf(b, "honoured (longer than the "
+				    "backoff)");
+			else if (strcmp(f->plan, "max_interval") == 0)
+				buf_printf(b, "more than max_interval allows");
+			else
+				buf_printf(b, "the backoff is longer");
+		}
+		if (strcmp(f->plan, "max_interval") == 0)
+			buf_printf(b, "; capped at max_interval %s",
+			    cli_dur(f->plan_max, t1, sizeof t1));
+		buf_printf(b, "; so %s", cli_dur(f->plan_delay, t1,
+		    sizeof t1));
+		if (f->status != NULL && strcmp(f->status, "refused") == 0)
+			buf_printf(b, " (the address policy refuses this feed: "
+			    "allow_private, allow_file)");
+		return;
+	}
+	cli_explain_ok(b, f);
+}
+
+/* The publisher's hints on one line. */
+static void
+cli_explain_hints(struct buf *b, const struct store_feed *f)
+{
+	static const char	*days[7] = { "Sunday", "Monday", "Tuesday",
+				    "Wednesday", "Thursday", "Friday",
+				    "Saturday" };
+	char			 t[32];
+	int			 i, any = 0, first;
+
+	buf_printf(b, "publisher hints: ");
+	if (f->ttl > 0) {
+		buf_printf(b, "<ttl> %s", cli_dur(f->ttl * 60000, t, sizeof t));
+		any = 1;
+	}
+	if (f->update_period > 0) {
+		buf_printf(b, "%ssy:updatePeriod %s", any ? "; " : "",
+		    cli_dur(f->update_period * 1000, t, sizeof t));
+		any = 1;
+	}
+	if (f->skip_hours != 0) {
+		buf_printf(b, "%sskipHours", any ? "; " : "");
+		first = 1;
+		for (i = 0; i < 24; i++) {
+			if (f->skip_hours & (1U << i)) {
+				buf_printf(b, "%s%d", first ? " " : ",", i);
+				first = 0;
+			}
+		}
+		buf_printf(b, " (UTC)");
+		any = 1;
+	}
+	if (f->skip_days != 0) {
+		buf_printf(b, "%sskipDays", any ? "; " : "");
+		first = 1;
+		for (i = 0; i < 7; i++) {
+			if (f->skip_days & (1U << i)) {
+				buf_printf(b, "%s%s", first ? " " : ", ",
+				    days[i]);
+				first = 0;
+			}
+		}
+		any = 1;
+	}
+	if (f->max_age >= 0) {
+		buf_printf(b, "%sCache-Control max-age (or Expires) %s",
+		    any ? "; " : "", cli_dur(f->max_age * 1000, t, sizeof t));
+		any = 1;
+	}
+	if (f->retry_after >= 0) {
+		buf_printf(b, "%sRetry-After %s", any ? "; " : "",
+		    cli_dur(f->retry_after * 1000, t, sizeof t));
+		any = 1;
+	}
+	if (!any)
+		buf_printf(b, "none");
+	buf_printf(b, "\n");
+}
+
+/* The JSON of explain: the figures, and the sentence. */
+static json_t *
+cli_explain_json(const struct store_feed *f, const char *why, int64_t now)
+{
+	static const char	*days[7] = { "Sunday", "Monday", "Tuesday",
+				    "Wednesday", "Thursday", "Friday",
+				    "Saturday" };
+	json_t			*o, *h, *pl, *a;
+	int			 i;
+
+	if ((o = json_object()) == NULL || (h = json_object()) == NULL ||
+	    (pl = json_object()) == NULL)
+		fatalx("out of memory");
+	cli_jset(o, "id", json_integer(f->id));
+	cli_jset(o, "url", cli_jstr(f->url));
+	cli_jset(o, "fetch_url", f->fetch_url != NULL &&
+	    strcmp(f->fetch_url, f->url) != 0 ? cli_jstr(f->fetch_url) :
+	    json_null());
+	cli_jset(o, "label", cli_jstr(f->label != NULL && *f->label != '\0' ?
+	    f->label : f->title));
+	cli_jset(o, "enabled", json_boolean(f->enabled));
+	cli_jset(o, "status", cli_jstr(f->status));
+	cli_jset(o, "next_poll", cli_jtime(f->next_poll));
+	cli_jset(o, "next_poll_in", f->next_poll != TIME_NONE ?
+	    json_integer(f->next_poll - now) : json_null());
+	cli_jset(o, "reason", cli_jstr(f->plan));
+	cli_jset(o, "explanation", cli_jstr(why));
+	cli_jset(pl, "at", cli_jtime(f->plan_at));
+	cli_jset(pl, "delay_ms", f->plan_delay >= 0 ?
+	    json_integer(f->plan_delay) : json_null());
+	cli_jset(pl, "interval_ms", f->plan_interval >= 0 ?
+	    json_integer(f->plan_interval) : json_null());
+	cli_jset(pl, "min_interval_ms", f->plan_min >= 0 ?
+	    json_integer(f->plan_min) : json_null());
+	cli_jset(pl, "max_interval_ms", f->plan_max >= 0 ?
+	    json_integer(f->plan_max) : json_null());
+	cli_jset(o, "plan", pl);
+	cli_jset(h, "ttl_minutes", f->ttl >= 0 ? json_integer(f->ttl) :
+	    json_null());
+	cli_jset(h, "update_period_seconds", f->update_period >= 0 ?
+	    json_integer(f->update_period) : json_null());
+	if ((a = json_array()) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < 24; i++) {
+		if (f->skip_hours & (1U << i))
+			cli_jappend(a, json_integer(i));
+	}
+	cli_jset(h, "skip_hours", a);
+	if ((a = json_array()) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < 7; i++) {
+		if (f->skip_days & (1U << i))
+			cli_jappend(a, cli_jstr(days[i]));
+	}
+	cli_jset(h, "skip_days", a);
+	cli_jset(h, "max_age_seconds", f->max_age >= 0 ?
+	    json_integer(f->max_age) : json_null());
+	cli_jset(h, "retry_after_seconds", f->retry_after >= 0 ?
+	    json_integer(f->retry_after) : json_null());
+	cli_jset(o, "hints", h);
+	cli_jset(o, "last_fetch", cli_jtime(f->last_fetch));
+	cli_jset(o, "http_status", f->http_status > 0 ?
+	    json_integer(f->http_status) : json_null());
+	cli_jset(o, "etag", cli_jstr(f->etag));
+	cli_jset(o, "last_modified", cli_jstr(f->last_modified));
+	cli_jset(o, "error_count", json_integer(f->error_count));
+	cli_jset(o, "error", cli_jstr(f->error));
+	return (o);
+}
+
+/*
+ * explain FEED: when the feed is polled next and why, in sentences,
+ * from what feedmuxd stored with the last poll (or the start-up
+ * spread); its last status, validators and errors.
+ */
+static int
+verb_explain(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	*f = NULL;
+	struct buf		 b, why, out;
+	json_t			*o;
+	char			*label, *url, *s, *v, *cleaned;
+	const char		*key = cli->args[1];
+	int64_t			 now;
+	int			 rc;
+
+	buf_init(&b);
+	buf_init(&why);
+	buf_init(&out);
+	if (!cli_arg_ok(key)) {
+		rc = cli_usage_error("explain: not a feed id, URL or label: "
+		    "'%.32s'", key);
+		goto out;
+	}
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_find_feed(st, key, &f)) != EXIT_OK)
+		goto out;
+	now = time(NULL);
+
+	/* The sentence: when, and why. */
+	if (!f->enabled && f->status != NULL &&
+	    strcmp(f->status, "disabled") == 0)
+		buf_printf(&why, "no polls: disabled by the user (feedmux "
+		    "enable polls it again)");
+	else if (f->status != NULL && strcmp(f->status, "gone") == 0)
+		buf_printf(&why, "no more polls: the server answered 410 Gone "
+		    "(feedmux enable polls it again)");
+	else if (!f->enabled)
+		buf_printf(&why, "no polls: the configuration no longer "
+		    "declares this feed");
+	else if (f->next_poll == TIME_NONE || (f->status != NULL &&
+	    strcmp(f->status, "new") == 0 && (f->plan == NULL ||
+	    strcmp(f->plan, "spread") != 0))) {
+		buf_printf(&why, "due now: never polled; feedmuxd polls it as "
+		    "soon as it runs (spread over a few seconds when many "
+		    "feeds are due)");
+	} else {
+		buf_printf(&why, "next poll ");
+		cli_when(&why, f->next_poll, now);
+		buf_printf(&why, ": ");
+		cli_explain_plan(&why, f);
+		if (f->next_poll < now)
+			buf_printf(&why, "; that time has passed: feedmuxd "
+			    "polls it as soon as it runs");
+	}
+	buf_addc(&why, '\0');
+
+	if (cli->json) {
+		o = cli_explain_json(f, why.data, now);
+		cli_jprint(o);
+		json_decref(o);
+		goto out;
+	}
+
+	/* One line each: what the feed or server sent has no breaks. */
+	s = cli_feed_label(f);
+	label = cli_clean(s, CLEAN_LINE);
+	free(s);
+	s = url_redact(f->fetch_url != NULL ? f->fetch_url : f->url);
+	url = cli_clean(s, CLEAN_LINE);
+	free(s);
+	buf_printf(&b, "feed %" PRId64 " %s: %s\n", f->id, label, url);
+	free(label);
+	free(url);
+	buf_printf(&b, "%s.\n", why.data);
+	buf_printf(&b, "status: %s", f->status != NULL ? f->status : "new");
+	if (f->http_status > 0)
+		buf_printf(&b, ", HTTP %d", f->http_status);
+	if (f->last_fetch != TIME_NONE) {
+		buf_printf(&b, ", last poll ");
+		cli_when(&b, f->last_fetch, now);
+	} else
+		buf_printf(&b, ", never polled");
+	buf_printf(&b, "\n");
+	if (f->error_count > 0 || f->error != NULL) {
+		s = cli_clean(f->error != NULL ? f->error : "-", CLEAN_LINE);
+		buf_printf(&b, "errors: %d in a row; last: %s\n",
+		    f->error_count, s);
+		free(s);
+	} else
+		buf_printf(&b, "errors: none\n");
+	s = cli_clean(f->etag != NULL ? f->etag : "none", CLEAN_LINE);
+	v = cli_clean(f->last_modified != NULL ? f->last_modified : "none",
+	    CLEAN_LINE);
+	buf_printf(&b, "validators: ETag %s; Last-Modified %s\n", s, v);
+	free(s);
+	free(v);
+	cli_explain_hints(&b, f);
+	buf_addc(&b, '\0');
+
+	/* Everything the feed or server controls is cleaned, then wrapped. */
+	cleaned = cli_clean(b.data, 0);
+	for (s = cleaned; (v = strchr(s, '\n')) != NULL; s = v + 1) {
+		*v = '\0';
+		if (cli->termwidth > 0)
+			cli_wrap_line(&out, s, strlen(s), cli->termwidth);
+		else {
+			buf_adds(&out, s);
+			buf_addc(&out, '\n');
+		}
+	}
+	free(cleaned);
+	cli_write(out.data, out.len);
+out:
+	buf_free(&b);
+	buf_free(&why);
+	buf_free(&out);
+	store_feed_free(f);
 	store_close(st);
 	conf_free(conf);
 	return (rc);

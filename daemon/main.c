@@ -49,10 +49,18 @@
 /* ...by this much each, over at most DAEMON_SPREAD_MAX ms. */
 #define DAEMON_SPREAD_STEP	2
 #define DAEMON_SPREAD_MAX	5000
-/* Feed ids beyond this keep no publisher hints between polls. */
+/* Feed ids beyond this are found in the list of polls, not a table. */
 #define DAEMON_HINTS_MAX	((int64_t)1 << 20)
 /* A cycle is over once no poll has run for this long (ms). */
 #define DAEMON_CYCLE_SETTLE	1000
+/*
+ * Full-text indexing runs off the polls' transactions (STORE_DEFER_INDEX):
+ * DAEMON_INDEX_DELAY ms after a poll stored a document, then batch after
+ * batch of DAEMON_INDEX_BATCH stories, each on its own pass of the loop
+ * so transfers go on in between, until none waits.
+ */
+#define DAEMON_INDEX_DELAY	10
+#define DAEMON_INDEX_BATCH	200
 
 /*
  * One cycle: polls that follow each other with no pause of
@@ -74,15 +82,14 @@ struct cycle {
 	int64_t		 parse_cpu;	/* ns */
 	int64_t		 store_wall;	/* ns */
 	int64_t		 store_cpu;	/* ns */
+	int64_t		 index_wall;	/* ns, search indexing */
+	int64_t		 indexed;	/* stories indexed */
+	int64_t		 end;		/* ns, the cycle's last poll, for
+					   the index catching up after */
 };
 
-/* The publisher's last hints for a feed, for the polls that get a 304. */
+/* What the daemon keeps of a feed between polls, by id. */
 struct hint {
-	int		 set;
-	int64_t		 ttl;		/* ms, 0: none */
-	int64_t		 update_period;	/* ms, 0: none */
-	uint32_t	 skip_hours;
-	uint32_t	 skip_days;
 	int		 polling;	/* a poll is in flight */
 };
 
@@ -101,6 +108,12 @@ struct poll {
 	struct parse			*parse;		/* made at the head */
 	char				*content_type;	/* of the 2xx */
 	int				 html;		/* it says HTML */
+	/*
+	 * The next poll's plan: the publisher's hints (the stored ones,
+	 * replaced by a document's), and what decided it; stored with
+	 * the outcome.
+	 */
+	struct store_plan		 plan;
 	TAILQ_ENTRY(poll)		 entry;
 };
 
@@ -122,6 +135,8 @@ struct daemon {
 	size_t				 nhints;
 	struct cycle			 cycle;
 	struct event			*cycle_ev;	/* settle timer */
+	struct event			*index_ev;	/* search indexing */
+	int				 index_behind;	/* stories wait */
 	size_t				*conf_index;	/* conf->feeds by URL
 							   hash; SIZE_MAX:
 							   empty */
@@ -166,6 +181,8 @@ static void	 daemon_conf_index(struct daemon *);
 static void	 daemon_cycle_poll(struct daemon *);
 static void	 daemon_cycle_idle(struct daemon *);
 static void	 daemon_cycle_cb(evutil_socket_t, short, void *);
+static void	 daemon_index_arm(struct daemon *, int64_t);
+static void	 daemon_index_cb(evutil_socket_t, short, void *);
 
 /* Print how to run us. */
 static void
@@ -357,6 +374,7 @@ daemon_refresh_cb(const char *key, void *arg, char **cause)
 {
 	struct daemon		*d = arg;
 	struct store_feed	*feed = NULL;
+	struct store_plan	 plan;
 	char			*error = NULL, *name;
 
 	if (d->stopping) {
@@ -392,6 +410,17 @@ daemon_refresh_cb(const char *key, void *arg, char **cause)
 	log_info("feed %s: refresh requested", name);
 	free(name);
 	sched_set(d->sched, feed->id, 0);
+	/* Recorded, so `feedmux explain` says so until the poll is over. */
+	memset(&plan, 0, sizeof plan);
+	plan.why = "refresh";
+	plan.at = time(NULL);
+	plan.interval = daemon_interval(d, feed, daemon_conf_feed(d, feed));
+	plan.min = d->conf->min_interval;
+	plan.max = d->conf->max_interval;
+	if (store_plans_put(d->store, &feed->id, &plan, 1, &error) != 0) {
+		log_warnx("feed %" PRId64 ": %s", feed->id, error);
+		free(error);
+	}
 	store_feed_free(feed);
 	return (0);
 }
@@ -418,8 +447,9 @@ static void
 daemon_schedule_start(struct daemon *d)
 {
 	struct store_feed	**feeds = NULL, *feed;
+	struct store_plan	 *plans = NULL;
 	size_t			  nfeeds = 0, i, nnow = 0, nlater = 0, ndue = 0;
-	int64_t			  now, wait, max, step = 0, spread, last = 0;
+	int64_t			  now, wait, max, spread, last = 0, *ids = NULL;
 	char			 *cause = NULL;
 
 	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
@@ -438,9 +468,11 @@ daemon_schedule_start(struct daemon *d)
 		    feed->next_poll <= now))
 			ndue++;
 	}
-	/* Past 2,500 feeds the step is under a ms: spread by position. */
-	if (ndue > DAEMON_SPREAD_MIN)
-		step = DAEMON_SPREAD_STEP;
+	/* A spread is recorded, so `feedmux explain` can tell. */
+	if (ndue > DAEMON_SPREAD_MIN) {
+		ids = xreallocarray(NULL, ndue, sizeof *ids);
+		plans = xcalloc(ndue, sizeof *plans);
+	}
 	for (i = 0; i < nfeeds; i++) {
 		feed = feeds[i];
 		if (!daemon_pollable(feed))
@@ -454,25 +486,40 @@ daemon_schedule_start(struct daemon *d)
 				wait = max;
 		}
 		if (wait == 0) {
-			spread = (int64_t)nnow * step;
-			if (step > 0 && spread > (int64_t)nnow *
-			    DAEMON_SPREAD_MAX / (int64_t)ndue)
-				spread = (int64_t)nnow * DAEMON_SPREAD_MAX /
-				    (int64_t)ndue;
-			sched_set(d->sched, feed->id, spread);
-			last = spread;
+			spread = sched_spread(ndue, nnow, DAEMON_SPREAD_MIN,
+			    DAEMON_SPREAD_STEP, DAEMON_SPREAD_MAX);
+			sched_set_us(d->sched, feed->id, spread);
+			if (plans != NULL && nnow < ndue) {
+				ids[nnow] = feed->id;
+				plans[nnow].why = "spread";
+				plans[nnow].at = now;
+				plans[nnow].delay = spread / 1000;
+				plans[nnow].interval = daemon_interval(d, feed,
+				    daemon_conf_feed(d, feed));
+				plans[nnow].min = d->conf->min_interval;
+				plans[nnow].max = d->conf->max_interval;
+			}
+			last = spread / 1000;
 			nnow++;
 		} else {
 			sched_set(d->sched, feed->id, wait * 1000);
 			nlater++;
 		}
 	}
-	if (step > 0)
+	if (plans != NULL) {
 		log_info("%zu feeds scheduled, %zu due now, spread over %lld ms",
 		    nnow + nlater, nnow, (long long)last);
-	else
+		if (store_plans_put(d->store, ids, plans, nnow < ndue ? nnow :
+		    ndue, &cause) != 0) {
+			log_warnx("cannot record the start-up spread: %s",
+			    cause);
+			free(cause);
+		}
+	} else
 		log_info("%zu feeds scheduled, %zu due now", nnow + nlater,
 		    nnow);
+	free(ids);
+	free(plans);
 	store_feeds_free(feeds, nfeeds);
 }
 
@@ -665,6 +712,12 @@ daemon_poll_start(struct daemon *d, const struct store_feed *feed)
 		p->last_modified = xstrdup(feed->last_modified);
 	p->error_count = feed->error_count;
 	p->interval = daemon_interval(d, feed, cf);
+	p->plan.ttl = feed->ttl;
+	p->plan.update_period = feed->update_period;
+	p->plan.skip_hours = feed->skip_hours;
+	p->plan.skip_days = feed->skip_days;
+	p->plan.max_age = -1;
+	p->plan.retry_after = -1;
 	p->allow_private = d->conf->allow_private;
 	if (cf != NULL && cf->allow_private != -1)
 		p->allow_private = cf->allow_private;
@@ -813,7 +866,6 @@ daemon_done_2xx(struct poll *p, const struct fetch_result *res,
     struct store_fetch *sf)
 {
 	struct feed_doc	*doc;
-	struct hint	*h;
 	const char	*why;
 	char		*cause = NULL;
 	int64_t		 delay, t0;
@@ -840,15 +892,13 @@ daemon_done_2xx(struct poll *p, const struct fetch_result *res,
 		log_info("feed %s: a feed served as %s", p->name,
 		    p->content_type);
 
-	/* Remember the publisher's hints for the polls that get a 304. */
-	if ((h = daemon_hint(p->d, p->feed_id)) != NULL) {
-		h->set = 1;
-		h->ttl = doc->meta.ttl > 0 ? (int64_t)doc->meta.ttl * 60000 : 0;
-		h->update_period = doc->meta.update_period > 0 ?
-		    doc->meta.update_period * 1000 : 0;
-		h->skip_hours = doc->meta.skip_hours;
-		h->skip_days = doc->meta.skip_days;
-	}
+	/* The publisher's hints, stored for the polls that get a 304. */
+	p->plan.hints = 1;
+	p->plan.ttl = doc->meta.ttl > 0 ? doc->meta.ttl : -1;
+	p->plan.update_period = doc->meta.update_period > 0 ?
+	    doc->meta.update_period : -1;
+	p->plan.skip_hours = doc->meta.skip_hours;
+	p->plan.skip_days = doc->meta.skip_days;
 
 	/* No validators in a 200 clears the stored ones (""). */
 	sf->status = "ok";
@@ -886,8 +936,9 @@ daemon_hint(struct daemon *d, int64_t id)
 
 /*
  * The delay before a feed's next poll: after a success its interval and
- * the publisher's hints (remembered ones on a 304), after errors the
- * backoff or Retry-After; within min_interval and max_interval.
+ * the publisher's hints (the stored ones on a 304), after errors the
+ * backoff or Retry-After; within min_interval and max_interval. The
+ * figures go to p->plan, to be stored with the outcome.
  */
 static int64_t
 daemon_plan(struct poll *p, const struct fetch_result *res, int errors,
@@ -895,8 +946,8 @@ daemon_plan(struct poll *p, const struct fetch_result *res, int errors,
 {
 	struct daemon		*d = p->d;
 	struct sched_plan	 plan;
-	struct hint		*h;
 	struct timespec		 ts;
+	int64_t			 delay;
 
 	memset(&plan, 0, sizeof plan);
 	plan.interval = p->interval;
@@ -904,18 +955,28 @@ daemon_plan(struct poll *p, const struct fetch_result *res, int errors,
 	plan.max = d->conf->max_interval;
 	plan.max_age = res != NULL && res->max_age >= 0 ?
 	    res->max_age * 1000 : -1;
-	if ((h = daemon_hint(d, p->feed_id)) != NULL && h->set) {
-		plan.ttl = h->ttl;
-		plan.update_period = h->update_period;
-		plan.skip_hours = h->skip_hours;
-		plan.skip_days = h->skip_days;
-	}
+	plan.ttl = p->plan.ttl > 0 ? p->plan.ttl * 60000 : 0;
+	plan.update_period = p->plan.update_period > 0 ?
+	    p->plan.update_period * 1000 : 0;
+	plan.skip_hours = p->plan.skip_hours;
+	plan.skip_days = p->plan.skip_days;
 	plan.errors = errors;
 	plan.retry_after = retry_after >= 0 ? retry_after * 1000 : -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	plan.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	plan.jitter = 1;
-	return (sched_plan_delay(&plan, why));
+	delay = sched_plan_delay(&plan, why);
+
+	p->plan.at = ts.tv_sec;
+	p->plan.delay = delay;
+	p->plan.interval = plan.interval;
+	p->plan.min = plan.min;
+	p->plan.max = plan.max;
+	p->plan.why = why != NULL ? *why : NULL;
+	p->plan.http = 1;
+	p->plan.max_age = res != NULL && res->max_age >= 0 ? res->max_age : -1;
+	p->plan.retry_after = retry_after;
+	return (delay);
 }
 
 /* Which status a failure gives a feed: refused by policy, or error. */
@@ -970,6 +1031,17 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 
 	sf->next_poll = delay < 0 ? TIME_NONE :
 	    sf->fetched_at + (delay + 999) / 1000;
+	/* What decided it, stored with the outcome (410: none planned). */
+	if (p->plan.why == NULL) {
+		p->plan.why = delay < 0 ? "gone" : why;
+		p->plan.delay = delay;
+		p->plan.interval = p->interval;
+		p->plan.min = d->conf->min_interval;
+		p->plan.max = d->conf->max_interval;
+		p->plan.http = 1;
+	}
+	p->plan.at = sf->fetched_at;
+	sf->plan = &p->plan;
 	date_rfc3339(sf->fetched_at, when);
 	snprintf(d->last_poll, sizeof d->last_poll, "%s, %s, %s", p->name,
 	    sf->status != NULL ? sf->status : "ok", when);
@@ -1026,6 +1098,9 @@ daemon_poll_record(struct poll *p, struct feed_doc *doc,
 		if (doc != NULL || nnew > 0 || strcmp(sf->status,
 		    p->status) != 0)
 			server_changed(d->server);
+		/* New or edited stories wait for the search index. */
+		if (doc != NULL)
+			daemon_index_arm(d, DAEMON_INDEX_DELAY);
 	}
 
 	if (!d->stopping) {
@@ -1096,6 +1171,60 @@ daemon_cycle_idle(struct daemon *d)
 	evtimer_add(d->cycle_ev, &tv);
 }
 
+/* Index the stories waiting for search after delay ms, unless armed. */
+static void
+daemon_index_arm(struct daemon *d, int64_t delay)
+{
+	struct timeval	tv;
+
+	d->index_behind = 1;
+	if (d->index_ev == NULL || evtimer_pending(d->index_ev, NULL))
+		return;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(d->index_ev, &tv);
+}
+
+/*
+ * Index one batch of the stories waiting for search; come back on the
+ * next pass of the loop while a full batch was done.
+ */
+static void
+daemon_index_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { 0, 0 };
+	int64_t		 n = 0, t0, t1;
+	char		*cause = NULL;
+
+	if (d->stopping)
+		return;
+	t0 = daemon_ns(CLOCK_MONOTONIC);
+	if (store_index(d->store, DAEMON_INDEX_BATCH, &n, &cause) != 0) {
+		log_warnx("search index: %s", cause);
+		free(cause);
+		/* Try again later: the stories stay queued. */
+		tv.tv_sec = 5;
+		evtimer_add(d->index_ev, &tv);
+		return;
+	}
+	t1 = daemon_ns(CLOCK_MONOTONIC);
+	if (d->cycle.open) {
+		d->cycle.index_wall += t1 - t0;
+		d->cycle.indexed += n;
+	}
+	if (n >= DAEMON_INDEX_BATCH) {
+		evtimer_add(d->index_ev, &tv);
+		return;
+	}
+	if (!d->cycle.open && d->cycle.end != 0) {
+		log_info("search index: caught up %.3f s after the cycle's "
+		    "last poll", (t1 - d->cycle.end) / 1e9);
+		d->cycle.end = 0;
+	}
+	d->index_behind = 0;
+}
+
 /* No poll followed: log the cycle, split by stage. */
 static void
 daemon_cycle_cb(evutil_socket_t fd, short what, void *arg)
@@ -1107,16 +1236,19 @@ daemon_cycle_cb(evutil_socket_t fd, short what, void *arg)
 	if (!c->open)
 		return;
 	c->open = 0;
+	c->end = d->index_behind ? c->last : 0;
 	wall = c->last - c->start;
-	rest = wall - c->parse_cpu - c->store_wall;
+	rest = wall - c->parse_cpu - c->store_wall - c->index_wall;
 	if (rest < 0)
 		rest = 0;
 	log_info("cycle: %zu feeds in %.3f s (fetch %.3f s, parse %.3f s "
-	    "CPU, store %.3f s, %.3f s CPU; %zu fetched, %zu not modified, "
-	    "%zu failed; %lld bytes, %lld entries)", c->feeds, wall / 1e9,
-	    rest / 1e9, c->parse_cpu / 1e9, c->store_wall / 1e9,
-	    c->store_cpu / 1e9, c->n2xx, c->n304, c->nfailed,
-	    (long long)c->bytes, (long long)c->entries);
+	    "CPU, store %.3f s, %.3f s CPU, index %.3f s; %zu fetched, %zu "
+	    "not modified, %zu failed; %lld bytes, %lld entries, %lld "
+	    "indexed%s)", c->feeds, wall / 1e9, rest / 1e9,
+	    c->parse_cpu / 1e9, c->store_wall / 1e9, c->store_cpu / 1e9,
+	    c->index_wall / 1e9, c->n2xx, c->n304, c->nfailed,
+	    (long long)c->bytes, (long long)c->entries,
+	    (long long)c->indexed, d->index_behind ? ", more to index" : "");
 }
 
 int
@@ -1199,7 +1331,8 @@ main(int argc, char **argv)
 	d.log_forced = verbose > 0 || quiet > 0;
 	if (!d.log_forced)
 		log_set_level((enum log_level)d.conf->log_level);
-	if ((d.store = store_open(d.conf->database, 0, &cause)) == NULL) {
+	if ((d.store = store_open(d.conf->database, STORE_DEFER_INDEX,
+	    &cause)) == NULL) {
 		log_errorx("%s", cause);
 		goto out;
 	}
@@ -1242,6 +1375,10 @@ main(int argc, char **argv)
 	d.sched = sched_new(d.base, daemon_due_cb, &d);
 	if ((d.cycle_ev = evtimer_new(d.base, daemon_cycle_cb, &d)) == NULL)
 		fatalx("evtimer_new failed");
+	if ((d.index_ev = evtimer_new(d.base, daemon_index_cb, &d)) == NULL)
+		fatalx("evtimer_new failed");
+	/* Stories a run before left unindexed (killed) go first. */
+	daemon_index_arm(&d, 0);
 
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		d.signals[i] = evsignal_new(d.base, sigs[i], daemon_signal_cb,
@@ -1269,6 +1406,8 @@ out:
 		event_free(d.prune);
 	if (d.cycle_ev != NULL)
 		event_free(d.cycle_ev);
+	if (d.index_ev != NULL)
+		event_free(d.index_ev);
 	sched_free(d.sched);
 	fetch_free(d.fetch);
 	while (!TAILQ_EMPTY(&d.polls))

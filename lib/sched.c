@@ -17,6 +17,8 @@
 
 /* Buckets of the id table at first (a power of two). */
 #define SCHED_BUCKETS_MIN	64
+/* The longest a timer waits, in microseconds. */
+#define SCHED_YEAR_US		((int64_t)366 * 86400 * 1000000)
 
 /* One feed's timer. */
 struct sched_feed {
@@ -141,7 +143,7 @@ sched_feed_free(struct sched_feed *sf)
 	free(sf);
 }
 
-/* (Re)arm a timer to fire after delay ms. */
+/* (Re)arm a timer to fire after delay microseconds. */
 static void
 sched_arm(struct sched_feed *sf, int64_t delay)
 {
@@ -150,10 +152,10 @@ sched_arm(struct sched_feed *sf, int64_t delay)
 	if (delay < 0)
 		delay = 0;
 	/* A delay beyond what a timeval holds is as good as a year. */
-	if (delay > (int64_t)366 * 86400 * 1000)
-		delay = (int64_t)366 * 86400 * 1000;
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
+	if (delay > SCHED_YEAR_US)
+		delay = SCHED_YEAR_US;
+	tv.tv_sec = delay / 1000000;
+	tv.tv_usec = delay % 1000000;
 	if (evtimer_add(sf->ev, &tv) != 0)
 		fatalx("%s: evtimer_add failed", __func__);
 }
@@ -161,6 +163,17 @@ sched_arm(struct sched_feed *sf, int64_t delay)
 /* Make a feed due after delay ms, replacing any earlier time. */
 void
 sched_set(struct sched *s, int64_t id, int64_t delay)
+{
+	if (delay < 0)
+		delay = 0;
+	if (delay > SCHED_YEAR_US / 1000)
+		delay = SCHED_YEAR_US / 1000;
+	sched_set_us(s, id, delay * 1000);
+}
+
+/* Make a feed due after delay microseconds. */
+void
+sched_set_us(struct sched *s, int64_t id, int64_t delay)
 {
 	struct sched_feed	*sf;
 	size_t			 b;
@@ -240,6 +253,18 @@ sched_random(uint64_t n)
 int64_t
 sched_next_delay(int64_t interval, int errors, int64_t max)
 {
+	int64_t	d;
+
+	d = sched_backoff(interval, errors, max);
+	if (errors <= 0)
+		return (d);
+	return (d - (int64_t)sched_random((uint64_t)d / 10));
+}
+
+/* The backoff before its jitter. */
+int64_t
+sched_backoff(int64_t interval, int errors, int64_t max)
+{
 	int64_t	d, cap;
 	int	i;
 
@@ -258,7 +283,39 @@ sched_next_delay(int64_t interval, int errors, int64_t max)
 	}
 	if (d > cap)
 		d = cap;
-	return (d - (int64_t)sched_random((uint64_t)d / 10));
+	return (d);
+}
+
+/*
+ * The start-up spread. The i-th feed's offset is i steps, or i/n of the
+ * window when n steps would not fit in it: computed as i * window / n in
+ * microseconds, never as i times a step rounded down first (which is 0
+ * once n exceeds the window).
+ */
+int64_t
+sched_spread(size_t n, size_t i, size_t min, int64_t step, int64_t window)
+{
+	uint64_t	w, q, r, nn, ii;
+
+	if (n <= min || i == 0 || i >= n || step <= 0 || window <= 0)
+		return (0);
+	if (step > SCHED_YEAR_US / 1000)
+		step = SCHED_YEAR_US / 1000;
+	if (window > SCHED_YEAR_US / 1000)
+		window = SCHED_YEAR_US / 1000;
+	/* Beyond 2^32 feeds, the spread is by groups: never overflows. */
+	nn = n;
+	ii = i;
+	while (nn > UINT32_MAX) {
+		nn >>= 1;
+		ii >>= 1;
+	}
+	if (nn <= (uint64_t)(window / step))
+		return ((int64_t)(ii * (uint64_t)step * 1000));
+	w = (uint64_t)window * 1000;
+	q = w / nn;
+	r = w % nn;
+	return ((int64_t)(ii * q + ii * r / nn));
 }
 
 /*

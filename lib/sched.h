@@ -5,6 +5,7 @@
 #ifndef SCHED_H
 #define SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct event_base;
@@ -19,6 +20,8 @@ void		 sched_free(struct sched *);
 
 /* (Re)arm the feed's timer to fire after delay ms (0: on the next pass). */
 void		 sched_set(struct sched *, int64_t feed_id, int64_t delay);
+/* The same in microseconds, for the start-up spread. */
+void		 sched_set_us(struct sched *, int64_t feed_id, int64_t delay);
 /* Forget a feed. */
 void		 sched_cancel(struct sched *, int64_t feed_id);
 /* Make every known feed due now. */
@@ -30,6 +33,19 @@ void		 sched_all_now(struct sched *);
  * up to 10% jitter, capped at max. Pure.
  */
 int64_t		 sched_next_delay(int64_t interval, int errors, int64_t max);
+/* The same without the jitter: the longest it can be. Pure. */
+int64_t		 sched_backoff(int64_t interval, int errors, int64_t max);
+
+/*
+ * The start-up spread: when the i-th (from 0) of n feeds due at once
+ * starts, in microseconds from now. Up to min feeds all start at once;
+ * beyond that each starts step ms after the one before, or closer so
+ * that the last starts within window ms. Offsets grow with i and stay
+ * distinct while n is at most window in microseconds (10,000 feeds over
+ * 5 s are 500 us apart: the step is never rounded to 0). Pure.
+ */
+int64_t		 sched_spread(size_t n, size_t i, size_t min, int64_t step,
+		     int64_t window);
 
 /* Everything that decides when a feed is polled next. */
 struct sched_plan {

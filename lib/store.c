@@ -63,7 +63,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_APPLICATION_ID	0x46444d58	/* "FDMX" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
 
@@ -105,6 +105,7 @@ enum store_stmt {
 	ST_FEED_UNDECLARE,
 	ST_FEED_STATE,
 	ST_FEED_META,
+	ST_FEED_PLAN,
 	ST_FEEDS,
 	ST_FEED_BY_ID,
 	ST_FEED_BY_URL,
@@ -137,7 +138,10 @@ enum store_stmt {
 	"f.last_modified, f.last_fetch, f.next_poll, f.http_status, " \
 	"f.error_count, f.error, f.malformed, " \
 	"(SELECT count(*) FROM entry_sources es WHERE es.feed_id = f.id), " \
-	"f.origin, f.keep_days, f.keep_per_feed"
+	"f.origin, f.keep_days, f.keep_per_feed, " \
+	"f.ttl, f.update_period, f.skip_hours, f.skip_days, f.max_age, " \
+	"f.retry_after, f.plan, f.plan_at, f.plan_delay, f.plan_interval, " \
+	"f.plan_min, f.plan_max"
 
 #define STORE_ENTRY_COLUMNS \
 	"e.id, e.guid, e.title, e.link, e.author, e.published, e.updated, " \
@@ -205,6 +209,23 @@ static const char *store_sql[ST_COUNT] = {
 	"UPDATE feeds SET title = ?2, site = ?3, author = ?4, malformed = ?5 "
 	"WHERE id = ?1 AND (title IS NOT ?2 OR site IS NOT ?3 "
 	"    OR author IS NOT ?4 OR malformed IS NOT ?5)",
+	/*
+	 * ST_FEED_PLAN: ?1 id, ?2 next_poll, ?3 plan, ?4 plan_at,
+	 * ?5 plan_delay, ?6 plan_interval, ?7 plan_min, ?8 plan_max;
+	 * ?9 1 to set the document hints ?10 ttl, ?11 update_period,
+	 * ?12 skip_hours, ?13 skip_days; ?14 1 to set the HTTP hints
+	 * ?15 max_age, ?16 retry_after.
+	 */
+	"UPDATE feeds SET next_poll = ?2, plan = ?3, plan_at = ?4, "
+	"    plan_delay = ?5, plan_interval = ?6, plan_min = ?7, "
+	"    plan_max = ?8, "
+	"    ttl = CASE WHEN ?9 THEN ?10 ELSE ttl END, "
+	"    update_period = CASE WHEN ?9 THEN ?11 ELSE update_period END, "
+	"    skip_hours = CASE WHEN ?9 THEN ?12 ELSE skip_hours END, "
+	"    skip_days = CASE WHEN ?9 THEN ?13 ELSE skip_days END, "
+	"    max_age = CASE WHEN ?14 THEN ?15 ELSE max_age END, "
+	"    retry_after = CASE WHEN ?14 THEN ?16 ELSE retry_after END "
+	"WHERE id = ?1",
 	/* ST_FEEDS */
 	"SELECT " STORE_FEED_COLUMNS " FROM feeds f ORDER BY f.id",
 	/* ST_FEED_BY_ID */
@@ -319,7 +340,10 @@ static const char *store_sql[ST_COUNT] = {
  * fills them from the entries already there (with the fm_* functions
  * store_functions registers); version 3 adds the published version (a
  * counter that the transactions changing what outputs show bump) and the
- * stories waiting for the search index (STORE_DEFER_INDEX).
+ * stories waiting for the search index (STORE_DEFER_INDEX); version 4
+ * adds the publisher's hints (RSS ttl, sy:updatePeriod, skipHours,
+ * skipDays, Cache-Control max-age or Expires, Retry-After) and what
+ * decided each feed's next poll, so a restart and the CLI know them.
  */
 static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE feeds ("
@@ -442,7 +466,21 @@ static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE search_pending ("
 	"    entry_id INTEGER PRIMARY KEY REFERENCES entries (id)"
 	"        ON DELETE CASCADE"
-	");"
+	");",
+
+	/* 3 -> 4 */
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN update_period INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN max_age INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN retry_after INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan TEXT;"
+	"ALTER TABLE feeds ADD COLUMN plan_at INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan_delay INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan_interval INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan_min INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan_max INTEGER;"
 };
 
 /* What store_put_entry derives from an item. */
@@ -497,6 +535,10 @@ static void	store_bind_text(sqlite3_stmt *, int, const char *);
 static void	store_bind_time(sqlite3_stmt *, int, int64_t);
 static char	*store_col_text(sqlite3_stmt *, int);
 static int64_t	store_col_time(sqlite3_stmt *, int);
+static int64_t	store_col_opt(sqlite3_stmt *, int);
+static void	store_bind_opt(sqlite3_stmt *, int, int64_t);
+static int	store_put_plan(struct store *, int64_t, int64_t,
+		    const struct store_plan *, char **);
 static size_t	store_cut(const char *, size_t);
 static char	*store_clean(const char *, size_t, int);
 static char	*store_clean_guid(const struct entry *);
@@ -1065,6 +1107,25 @@ store_col_time(sqlite3_stmt *st, int i)
 	return (sqlite3_column_int64(st, i));
 }
 
+/* An optional number: -1 for NULL. */
+static int64_t
+store_col_opt(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return (-1);
+	return (sqlite3_column_int64(st, i));
+}
+
+/* An optional number: NULL for a negative one. */
+static void
+store_bind_opt(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
 /* The longest prefix of s of at most max bytes that ends on a character. */
 static size_t
 store_cut(const char *s, size_t max)
@@ -1252,6 +1313,71 @@ out:
 	free(error);
 	free(new_url);
 	return (r);
+}
+
+/*
+ * Why the feed is polled next, at next_poll, and the hints the plan
+ * says to replace. Inside the caller's transaction; a feed that is not
+ * there is no error.
+ */
+static int
+store_put_plan(struct store *s, int64_t feed_id, int64_t next_poll,
+    const struct store_plan *p, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_FEED_PLAN];
+	char		*why;
+	int		 r;
+
+	why = store_clean(p->why, 32, 0);
+	sqlite3_bind_int64(st, 1, feed_id);
+	store_bind_time(st, 2, next_poll);
+	store_bind_text(st, 3, why != NULL && *why != '\0' ? why : NULL);
+	store_bind_time(st, 4, p->at);
+	store_bind_opt(st, 5, p->delay);
+	store_bind_opt(st, 6, p->interval);
+	store_bind_opt(st, 7, p->min);
+	store_bind_opt(st, 8, p->max);
+	sqlite3_bind_int(st, 9, p->hints != 0);
+	store_bind_opt(st, 10, p->ttl);
+	store_bind_opt(st, 11, p->update_period);
+	sqlite3_bind_int64(st, 12, p->skip_hours & 0xffffffU);
+	sqlite3_bind_int64(st, 13, p->skip_days & 0x7fU);
+	sqlite3_bind_int(st, 14, p->http != 0);
+	store_bind_opt(st, 15, p->max_age);
+	store_bind_opt(st, 16, p->retry_after);
+	r = store_step_done(s, ST_FEED_PLAN, cause);
+	free(why);
+	return (r);
+}
+
+/* Plans alone, for many feeds at once (the start-up spread). */
+int
+store_plans_put(struct store *s, const int64_t *ids,
+    const struct store_plan *plans, size_t n, char **cause)
+{
+	const struct store_plan	*p;
+	int64_t			 next;
+	size_t			 i;
+
+	if (n == 0)
+		return (0);
+	if (store_begin(s, cause) != 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		p = &plans[i];
+		next = TIME_NONE;
+		if (p->delay >= 0 && p->at != TIME_NONE)
+			next = p->at + (p->delay + 999) / 1000;
+		if (store_put_plan(s, ids[i], next, p, cause) != 0)
+			goto fail;
+	}
+	if (store_commit(s, cause) != 0)
+		goto fail;
+	return (0);
+
+fail:
+	store_rollback(s);
+	return (-1);
 }
 
 /* The feed's own metadata, from a document that was just parsed. */
@@ -1638,6 +1764,9 @@ store_put(struct store *s, int64_t feed_id, const struct feed_doc *doc,
 		return (-1);
 	if (store_put_state(s, feed_id, sf, cause) != 0)
 		goto fail;
+	if (sf->plan != NULL && store_put_plan(s, feed_id, sf->next_poll,
+	    sf->plan, cause) != 0)
+		goto fail;
 	if (doc != NULL) {
 		if (store_put_meta(s, feed_id, doc, cause) != 0)
 			goto fail;
@@ -1757,6 +1886,18 @@ store_feed_row(sqlite3_stmt *st)
 	    sqlite3_column_int64(st, 21);
 	f->keep_per_feed = sqlite3_column_type(st, 22) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 22);
+	f->ttl = store_col_opt(st, 23);
+	f->update_period = store_col_opt(st, 24);
+	f->skip_hours = (uint32_t)sqlite3_column_int64(st, 25) & 0xffffffU;
+	f->skip_days = (uint32_t)sqlite3_column_int64(st, 26) & 0x7fU;
+	f->max_age = store_col_opt(st, 27);
+	f->retry_after = store_col_opt(st, 28);
+	f->plan = store_col_text(st, 29);
+	f->plan_at = store_col_time(st, 30);
+	f->plan_delay = store_col_opt(st, 31);
+	f->plan_interval = store_col_opt(st, 32);
+	f->plan_min = store_col_opt(st, 33);
+	f->plan_max = store_col_opt(st, 34);
 	return (f);
 }
 
@@ -1779,6 +1920,7 @@ store_feed_free(struct store_feed *f)
 	free(f->error);
 	free(f->malformed);
 	free(f->origin);
+	free(f->plan);
 	free(f);
 }
 

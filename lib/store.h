@@ -42,6 +42,57 @@ struct store_feed {
 	char	*origin;	/* "config" or "cli" */
 	int64_t	 keep_days;	/* -1: the [daemon] value */
 	int64_t	 keep_per_feed;	/* -1: the [daemon] value */
+	/*
+	 * The publisher's hints as the last document gave them (they stay
+	 * through a 304 or a failure): RSS <ttl> in minutes and
+	 * sy:updatePeriod/updateFrequency as a period in seconds (-1:
+	 * none), skipHours and skipDays as struct feed_meta has them.
+	 */
+	int64_t	 ttl;
+	int64_t	 update_period;
+	uint32_t skip_hours;
+	uint32_t skip_days;
+	/* What the last HTTP answer said, in seconds; -1: nothing. */
+	int64_t	 max_age;	/* Cache-Control max-age, else Expires */
+	int64_t	 retry_after;
+	/*
+	 * What decided next_poll (struct store_plan): the reason, or NULL
+	 * when the daemon has not said (a feed never polled, a store made
+	 * before schema version 4), when, and the figures it used.
+	 */
+	char	*plan;
+	int64_t	 plan_at;	/* seconds, or TIME_NONE */
+	int64_t	 plan_delay;	/* ms; -1: no poll planned */
+	int64_t	 plan_interval;	/* ms, the feed's interval then */
+	int64_t	 plan_min;	/* ms, min_interval then; 0: none */
+	int64_t	 plan_max;	/* ms, max_interval then; 0: none */
+};
+
+/*
+ * Why a feed is polled when it is, written with a poll's outcome
+ * (store_fetch.plan) or alone (store_plans_put). why is the word
+ * sched_plan_delay gave ("interval", "ttl", "sy:updatePeriod",
+ * "Cache-Control", "backoff", "Retry-After", "skipHours", "skipDays",
+ * "min_interval", "max_interval"), or "gone" (410: none planned),
+ * "spread" (the start-up spread), "refresh" (asked for).
+ */
+struct store_plan {
+	const char	*why;
+	int64_t		 at;		/* seconds, when decided */
+	int64_t		 delay;		/* ms from at; -1: none planned */
+	int64_t		 interval;	/* ms, the feed's interval */
+	int64_t		 min;		/* ms, min_interval; 0: none */
+	int64_t		 max;		/* ms, max_interval; 0: none */
+	/* A document was parsed: its hints replace the stored ones. */
+	int		 hints;
+	int64_t		 ttl;		/* minutes; -1: none */
+	int64_t		 update_period;	/* seconds; -1: none */
+	uint32_t	 skip_hours;
+	uint32_t	 skip_days;
+	/* An answer came (or none): these replace the stored ones. */
+	int		 http;
+	int64_t		 max_age;	/* seconds; -1: none */
+	int64_t		 retry_after;	/* seconds; -1: none */
 };
 
 /*
@@ -84,6 +135,7 @@ struct store_fetch {
 	const char	*new_url;	/* after a 301/308, else NULL */
 	int64_t		 fetched_at;	/* seconds */
 	int64_t		 next_poll;	/* seconds */
+	const struct store_plan *plan;	/* NULL: hints and plan stay */
 };
 
 struct store_query {
@@ -211,6 +263,17 @@ int		 store_prune(struct store *, const struct store_retention *,
  */
 int		 store_index(struct store *, int64_t max, int64_t *n,
 		     char **cause);
+
+/*
+ * Record for n feeds (ids[i], plans[i]) why and when each is polled
+ * next, in one transaction: next_poll becomes at + delay (rounded up to
+ * a second; TIME_NONE for -1) and the plan replaces the stored one; the
+ * hints change only where plans[i].hints and .http say so. A feed that
+ * is not there is skipped. Returns 0 or -1 with *cause (nothing
+ * written).
+ */
+int		 store_plans_put(struct store *, const int64_t *ids,
+		     const struct store_plan *plans, size_t n, char **cause);
 
 /* Counts and sizes. Returns 0 or -1 with *cause. */
 int		 store_stats(struct store *, struct store_stats *,

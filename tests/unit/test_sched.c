@@ -33,6 +33,9 @@ static int	 in_range(int64_t, int64_t, int64_t);
 static int64_t	 now_ms(void);
 static void	 test_plan(void);
 static void	 plan_init(struct sched_plan *);
+static void	 test_backoff(void);
+static void	 test_spread(void);
+static void	 test_set_us(void);
 
 /* Record a due feed; re-arm or cancel it when asked to. */
 static void
@@ -232,6 +235,9 @@ main(void)
 
 	event_base_free(r.base);
 	test_plan();
+	test_backoff();
+	test_spread();
+	test_set_us();
 	return (tap_done());
 }
 
@@ -393,4 +399,139 @@ test_plan(void)
 	p.interval = p.min = p.max = 5 * MIN;
 	tap_is_int(sched_plan_delay(&p, NULL), 5 * MIN,
 	    "plan: min = max leaves no room for jitter");
+}
+
+/* sched_backoff: sched_next_delay's figure before the jitter. */
+static void
+test_backoff(void)
+{
+	int64_t	d;
+	int	i, ok = 1;
+
+	tap_is_int(sched_backoff(60000, 0, 86400000), 60000,
+	    "backoff: no error: the interval");
+	tap_is_int(sched_backoff(60000, 1, 86400000), 120000,
+	    "backoff: 1 error: doubled");
+	tap_is_int(sched_backoff(60000, 4, 86400000), 960000,
+	    "backoff: 4 errors: 16x");
+	tap_is_int(sched_backoff(60000, 20, 3600000), 3600000,
+	    "backoff: capped at max");
+	tap_is_int(sched_backoff(60000, 3, 0), 480000, "backoff: no max");
+	tap_is_int(sched_backoff(1000, INT_MAX, INT64_MAX), INT64_MAX,
+	    "backoff: saturates");
+	for (i = 0; i < 200; i++) {
+		d = sched_next_delay(60000, 4, 86400000);
+		if (d > sched_backoff(60000, 4, 86400000) ||
+		    d < sched_backoff(60000, 4, 86400000) * 9 / 10)
+			ok = 0;
+	}
+	tap_ok(ok, "backoff: the jittered delay is within 10%% below it");
+}
+
+/*
+ * The start-up spread (issue 4): 10,000 feeds due at once do not all
+ * start at once. 5 s window, 2 ms step, spread above 32 feeds, as
+ * feedmuxd has it.
+ */
+static void
+test_spread(void)
+{
+	int64_t	 prev, o, zero_ms = 0, gap, mingap = INT64_MAX;
+	int64_t	 maxgap = 0;
+	size_t	 i, n;
+	int	 increasing = 1, within = 1, ok;
+
+	n = 10000;
+	prev = -1;
+	for (i = 0; i < n; i++) {
+		o = sched_spread(n, i, 32, 2, 5000);
+		if (o <= prev)
+			increasing = 0;
+		if (o < 0 || o >= 5000 * 1000)
+			within = 0;
+		if (o / 1000 == 0)
+			zero_ms++;
+		if (prev >= 0) {
+			gap = o - prev;
+			if (gap < mingap)
+				mingap = gap;
+			if (gap > maxgap)
+				maxgap = gap;
+		}
+		prev = o;
+	}
+	tap_is_int(sched_spread(n, 0, 32, 2, 5000), 0,
+	    "spread: the first starts now");
+	tap_ok(increasing, "spread: 10,000 offsets distinct and increasing");
+	tap_ok(within, "spread: all within the 5 s window");
+	tap_ok(prev >= 4990 * 1000, "spread: the last near the window's end "
+	    "(%lld us)", (long long)prev);
+	tap_ok(zero_ms <= 2, "spread: at most the first 2 in the first ms "
+	    "(%lld)", (long long)zero_ms);
+	tap_ok(mingap >= 499 && maxgap <= 501, "spread: a step of 500 us, "
+	    "never 0 (%lld..%lld)", (long long)mingap, (long long)maxgap);
+
+	/* Few enough for the step: 2 ms apart, less than the window. */
+	tap_is_int(sched_spread(100, 1, 32, 2, 5000), 2000,
+	    "spread: 100 feeds, 2 ms step");
+	tap_is_int(sched_spread(100, 99, 32, 2, 5000), 198000,
+	    "spread: 100 feeds over 198 ms");
+	tap_is_int(sched_spread(2500, 2499, 32, 2, 5000), 4998000,
+	    "spread: 2,500 feeds: the step still fits");
+	tap_is_int(sched_spread(2501, 2500, 32, 2, 5000),
+	    (int64_t)2500 * 5000000 / 2501, "spread: 2,501: by the window");
+
+	/* Small n: all at once. */
+	ok = 1;
+	for (i = 0; i < 32; i++) {
+		if (sched_spread(32, i, 32, 2, 5000) != 0)
+			ok = 0;
+	}
+	tap_ok(ok, "spread: 32 feeds or fewer start at once");
+	tap_is_int(sched_spread(1, 0, 32, 2, 5000), 0, "spread: one feed");
+	tap_is_int(sched_spread(0, 0, 32, 2, 5000), 0, "spread: none");
+	tap_is_int(sched_spread(33, 32, 32, 2, 5000), 64000,
+	    "spread: 33 feeds: the last after 64 ms");
+	tap_is_int(sched_spread(2, 1, 0, 2, 5000), 2000,
+	    "spread: min 0: spread from 2 feeds");
+
+	/* Out of range and huge: no overflow (UBSan), still ordered. */
+	tap_is_int(sched_spread(10, 10, 0, 2, 5000), 0,
+	    "spread: i past n: 0");
+	tap_is_int(sched_spread(100, 50, 0, 0, 5000), 0, "spread: step 0");
+	tap_is_int(sched_spread(100, 50, 0, 2, 0), 0, "spread: window 0");
+	o = sched_spread(SIZE_MAX, SIZE_MAX - 1, 0, INT64_MAX, INT64_MAX);
+	tap_ok(o > 0 && o <= (int64_t)366 * 86400 * 1000000,
+	    "spread: SIZE_MAX feeds: within a year (%lld)", (long long)o);
+	tap_ok(sched_spread(SIZE_MAX, SIZE_MAX / 2, 0, 2, 5000) <
+	    sched_spread(SIZE_MAX, SIZE_MAX - 1, 0, 2, 5000),
+	    "spread: SIZE_MAX feeds: still increasing");
+	tap_is_int(sched_spread(1000000, 999999, 0, 2, 5000),
+	    (int64_t)999999 * 5000000 / 1000000,
+	    "spread: a million feeds: 5 us apart");
+}
+
+/* sched_set_us: microsecond timers keep their order. */
+static void
+test_set_us(void)
+{
+	struct record	r;
+
+	memset(&r, 0, sizeof r);
+	r.rearm_id = -1;
+	if ((r.base = event_base_new()) == NULL) {
+		tap_ok(0, "set_us: event_base_new");
+		return;
+	}
+	r.s = sched_new(r.base, due_cb, &r);
+	sched_set_us(r.s, 1, 30000);
+	sched_set_us(r.s, 2, 500);
+	sched_set_us(r.s, 3, 15000);
+	sched_set_us(r.s, 4, -7);
+	run(&r, 4, 2000);
+	tap_ok(r.nfired == 4 && r.fired[0] == 4 && r.fired[1] == 2 &&
+	    r.fired[2] == 3 && r.fired[3] == 1,
+	    "set_us: fired in order of their microseconds");
+	sched_free(r.s);
+	event_base_free(r.base);
 }

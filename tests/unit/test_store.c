@@ -28,6 +28,21 @@
 #define FEED_B	"https://b.example/rss"
 #define FEED_C	"https://c.example/atom"
 
+/* What schema version 4 added, dropped to make an older file. */
+#define V4_DROP \
+	"ALTER TABLE feeds DROP COLUMN ttl; " \
+	"ALTER TABLE feeds DROP COLUMN update_period; " \
+	"ALTER TABLE feeds DROP COLUMN skip_hours; " \
+	"ALTER TABLE feeds DROP COLUMN skip_days; " \
+	"ALTER TABLE feeds DROP COLUMN max_age; " \
+	"ALTER TABLE feeds DROP COLUMN retry_after; " \
+	"ALTER TABLE feeds DROP COLUMN plan; " \
+	"ALTER TABLE feeds DROP COLUMN plan_at; " \
+	"ALTER TABLE feeds DROP COLUMN plan_delay; " \
+	"ALTER TABLE feeds DROP COLUMN plan_interval; " \
+	"ALTER TABLE feeds DROP COLUMN plan_min; " \
+	"ALTER TABLE feeds DROP COLUMN plan_max; "
+
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 static char	*db_path;
 
@@ -71,6 +86,8 @@ static void	 test_concurrent(void);
 static void	 test_version(void);
 static void	 test_migrate_v2(void);
 static void	 test_defer_index(void);
+static void	 test_plan(void);
+static void	 test_migrate_v3(void);
 static struct store *fresh(const char *, struct conf **);
 static struct entry *story(const char *, const char *, const char *,
 		    const char *, int64_t);
@@ -357,8 +374,8 @@ test_open(void)
 		exit(1);
 	}
 	tap_ok(stat(db_path, &sb) == 0, "the file exists");
-	tap_is_int(db_int(db_path, "PRAGMA user_version"), 3,
-	    "user_version 3");
+	tap_is_int(db_int(db_path, "PRAGMA user_version"), 4,
+	    "user_version 4");
 	tap_is_int(db_int(db_path, "SELECT count(*) FROM published"), 1,
 	    "the published version: one row");
 	mode = db_text(db_path, "PRAGMA journal_mode");
@@ -1111,8 +1128,8 @@ test_refused(void)
 	/* HOSTILE-52: a newer schema. */
 	newer = path_in("newer.db");
 	copy_file(db_path, newer);
-	db_exec(newer, "PRAGMA user_version = 4;");
-	refused_intact(newer, "schema version 4 is newer",
+	db_exec(newer, "PRAGMA user_version = 5;");
+	refused_intact(newer, "schema version 5 is newer",
 	    "a newer schema");
 	s = store_open(newer, STORE_READONLY, &cause);
 	tap_ok(s == NULL && cause != NULL && strstr(cause, "newer") != NULL,
@@ -1266,7 +1283,7 @@ test_migrate_v1(void)
 		free(path);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 3, "v1: now version 3");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v1: now version 4");
 	tap_is_int(db_int(path, "SELECT version FROM published"), 1,
 	    "v1: the published version starts at 1");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 3,
@@ -1315,7 +1332,7 @@ test_migrate_v1(void)
 	/* Opening again does not migrate again. */
 	s = store_open(path, 0, &cause);
 	tap_ok(s != NULL && db_int(path, "SELECT count(*) FROM entries") == 3,
-	    "v1: reopened at version 3");
+	    "v1: reopened at version 4");
 	store_close(s);
 	free(path);
 }
@@ -1748,7 +1765,7 @@ test_feed_cli(void)
 	f = feed_get(s, "https://d.example/feed");
 	tap_ok(f == NULL, "cli: removed");
 	tap_is_int(store_stats(s, &ss, &cause), 0, "cli: stats");
-	tap_ok(ss.feeds == 3 && ss.schema_version == 3 && ss.bytes > 0 &&
+	tap_ok(ss.feeds == 3 && ss.schema_version == 4 && ss.bytes > 0 &&
 	    ss.oldest == TIME_NONE, "cli: stats counts");
 	store_close(s);
 }
@@ -1841,6 +1858,8 @@ main(void)
 	test_version();
 	test_migrate_v2();
 	test_defer_index();
+	test_plan();
+	test_migrate_v3();
 
 	rm_rf(tmpdir);
 	free(db_path);
@@ -2054,7 +2073,7 @@ test_migrate_v2(void)
 	path = path_in("v2.db");
 	/* What a version 2 store looks like. */
 	db_exec(path, "DROP TABLE published; DROP TABLE search_pending; "
-	    "PRAGMA user_version = 2;");
+	    V4_DROP "PRAGMA user_version = 2;");
 	tap_is_int(db_int(path, "PRAGMA user_version"), 2,
 	    "v2: a version 2 file");
 	s = store_open(path, 0, &cause);
@@ -2065,7 +2084,7 @@ test_migrate_v2(void)
 		feed_doc_free(d);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 3, "v2: now version 3");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v2: now version 4");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 1,
 	    "v2: the story kept");
 	v = store_version(s);
@@ -2172,5 +2191,214 @@ test_defer_index(void)
 	store_close(s);
 	feed_doc_free(doc);
 	store_close(d);
+	free(path);
+}
+
+/*
+ * The publisher's hints and what decided the next poll are stored with
+ * a poll's outcome; a 304 keeps the document's hints; a store opened
+ * again (a restart, the CLI) reads them back.
+ */
+static void
+test_plan(void)
+{
+	struct store		*s, *ro;
+	struct store_feed	*f;
+	struct store_fetch	 sf;
+	struct store_plan	 pl;
+	struct feed_doc		*d;
+	char			*path, *cause = NULL;
+	int64_t			 ids[2], v;
+	struct store_plan	 pls[2];
+	int			 nnew;
+
+	s = fresh("plan.db", NULL);
+	path = path_in("plan.db");
+	f = feed_get(s, FEED_A);
+	tap_ok(f != NULL && f->ttl == -1 && f->update_period == -1 &&
+	    f->skip_hours == 0 && f->skip_days == 0 && f->max_age == -1 &&
+	    f->retry_after == -1 && f->plan == NULL &&
+	    f->plan_at == TIME_NONE && f->plan_delay == -1,
+	    "plan: a new feed has no hints and no plan");
+	store_feed_free(f);
+
+	/* A 200 with a document and its hints. */
+	d = mkdoc("A", "https://a.example/", NULL);
+	feed_doc_add(d, story("p1", "https://a.example/p/1", "Planned story",
+	    "words", 1000));
+	memset(&pl, 0, sizeof pl);
+	pl.why = "ttl";
+	pl.at = 5000;
+	pl.delay = 3600 * 1000 + 250;
+	pl.interval = 1800 * 1000;
+	pl.min = 60 * 1000;
+	pl.max = 86400 * 1000;
+	pl.hints = 1;
+	pl.ttl = 60;
+	pl.update_period = 7200;
+	pl.skip_hours = (1U << 0) | (1U << 23);
+	pl.skip_days = 1U << 6;
+	pl.http = 1;
+	pl.max_age = 300;
+	pl.retry_after = -1;
+	sf = fetch_ok(5000);
+	sf.next_poll = 5000 + 3601;
+	sf.plan = &pl;
+	v = store_version(s);
+	tap_is_int(store_put(s, 1, d, &sf, &nnew, &cause), 0,
+	    "plan: stored with the poll");
+	feed_doc_free(d);
+	tap_ok(store_version(s) != v, "plan: the new story moved the version");
+	f = feed_get(s, "1");
+	tap_ok(f != NULL && f->ttl == 60 && f->update_period == 7200 &&
+	    f->skip_hours == ((1U << 0) | (1U << 23)) &&
+	    f->skip_days == 1U << 6 && f->max_age == 300 &&
+	    f->retry_after == -1, "plan: the hints read back");
+	tap_is_str(f != NULL ? f->plan : NULL, "ttl", "plan: the reason");
+	tap_ok(f != NULL && f->plan_at == 5000 &&
+	    f->plan_delay == 3600 * 1000 + 250 &&
+	    f->plan_interval == 1800 * 1000 && f->plan_min == 60 * 1000 &&
+	    f->plan_max == 86400 * 1000 && f->next_poll == 8601,
+	    "plan: its figures and next_poll");
+	store_feed_free(f);
+
+	/* A 503 with Retry-After: the document's hints stay. */
+	memset(&pl, 0, sizeof pl);
+	pl.why = "Retry-After";
+	pl.at = 6000;
+	pl.delay = 120 * 1000;
+	pl.interval = 1800 * 1000;
+	pl.http = 1;
+	pl.max_age = -1;
+	pl.retry_after = 120;
+	memset(&sf, 0, sizeof sf);
+	sf.status = "error";
+	sf.http_status = 503;
+	sf.error = "HTTP 503";
+	sf.fetched_at = 6000;
+	sf.next_poll = 6120;
+	sf.plan = &pl;
+	v = store_version(s);
+	tap_is_int(store_put(s, 1, NULL, &sf, NULL, &cause), 0,
+	    "plan: a failure stored");
+	tap_is_int(store_version(s), v, "plan: feed state alone: same version");
+	f = feed_get(s, "1");
+	tap_ok(f != NULL && f->ttl == 60 && f->update_period == 7200 &&
+	    f->skip_days == 1U << 6 && f->max_age == -1 &&
+	    f->retry_after == 120 && f->error_count == 1,
+	    "plan: document hints kept, HTTP hints replaced");
+	tap_is_str(f != NULL ? f->plan : NULL, "Retry-After",
+	    "plan: Retry-After decided");
+	store_feed_free(f);
+
+	/* A poll stored without a plan (an older caller) leaves it. */
+	sf = fetch_ok(7000);
+	store_put(s, 1, NULL, &sf, NULL, &cause);
+	f = feed_get(s, "1");
+	tap_ok(f != NULL && f->plan != NULL && f->retry_after == 120 &&
+	    f->next_poll == 7000 + 1800, "plan: no plan given: kept");
+	store_feed_free(f);
+
+	/* A 410: nothing planned. */
+	memset(&pl, 0, sizeof pl);
+	pl.why = "gone";
+	pl.at = 8000;
+	pl.delay = -1;
+	pl.http = 1;
+	pl.max_age = -1;
+	pl.retry_after = -1;
+	memset(&sf, 0, sizeof sf);
+	sf.status = "gone";
+	sf.http_status = 410;
+	sf.error = "HTTP 410";
+	sf.fetched_at = 8000;
+	sf.next_poll = TIME_NONE;
+	sf.plan = &pl;
+	store_put(s, 2, NULL, &sf, NULL, &cause);
+	f = feed_get(s, "2");
+	tap_ok(f != NULL && f->plan_delay == -1 && f->next_poll == TIME_NONE &&
+	    f->plan != NULL && strcmp(f->plan, "gone") == 0,
+	    "plan: gone, none planned");
+	store_feed_free(f);
+
+	/* Plans alone, in one batch: the start-up spread. */
+	memset(pls, 0, sizeof pls);
+	ids[0] = 2;
+	ids[1] = 3;
+	pls[0].why = pls[1].why = "spread";
+	pls[0].at = pls[1].at = 9000;
+	pls[0].delay = 0;
+	pls[1].delay = 2500;
+	pls[0].interval = pls[1].interval = 1800 * 1000;
+	pls[0].max_age = pls[1].max_age = 77;	/* http not set: ignored */
+	tap_is_int(store_plans_put(s, ids, pls, 2, &cause), 0,
+	    "plans: a batch stored");
+	f = feed_get(s, "3");
+	tap_ok(f != NULL && f->plan != NULL && strcmp(f->plan, "spread") ==
+	    0 && f->plan_delay == 2500 && f->next_poll == 9003 &&
+	    f->max_age == -1, "plans: spread, next poll rounded up");
+	store_feed_free(f);
+	f = feed_get(s, "2");
+	tap_ok(f != NULL && f->next_poll == 9000 && strcmp(f->status,
+	    "gone") == 0, "plans: the status is not theirs to change");
+	store_feed_free(f);
+	ids[1] = 999;
+	tap_is_int(store_plans_put(s, ids, pls, 2, &cause), 0,
+	    "plans: a feed not there is skipped");
+	store_close(s);
+
+	/* A restart, and the CLI's read-only view, see it all. */
+	ro = store_open(path, STORE_READONLY, &cause);
+	f = ro != NULL ? feed_get(ro, FEED_A) : NULL;
+	tap_ok(f != NULL && f->ttl == 60 && f->retry_after == 120 &&
+	    f->plan != NULL && strcmp(f->plan, "Retry-After") == 0,
+	    "plan: read back read-only after a reopen");
+	store_feed_free(f);
+	tap_is_int(store_plans_put(ro, ids, pls, 1, &cause), -1,
+	    "plans: a read-only store refuses");
+	free(cause);
+	cause = NULL;
+	store_close(ro);
+	free(path);
+}
+
+/* A version 3 store is upgraded to 4: feed state kept, no hints yet. */
+static void
+test_migrate_v3(void)
+{
+	struct store		*s;
+	struct store_feed	*f;
+	struct store_fetch	 sf;
+	char			*path, *cause = NULL;
+
+	s = fresh("v3.db", NULL);
+	sf = fetch_ok(3000);
+	sf.etag = "\"v3\"";
+	store_put(s, 1, NULL, &sf, NULL, &cause);
+	store_close(s);
+	path = path_in("v3.db");
+	db_exec(path, V4_DROP "PRAGMA user_version = 3;");
+	tap_is_int(db_int(path, "SELECT count(*) FROM pragma_table_info("
+	    "'feeds') WHERE name = 'plan'"), 0, "v3: a version 3 file");
+	s = store_open(path, STORE_READONLY, &cause);
+	tap_ok(s == NULL && cause != NULL && strstr(cause, "older") != NULL,
+	    "v3: read-only: refused, not migrated");
+	free(cause);
+	cause = NULL;
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL, "v3: opened read-write: migrated");
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v3: now version 4");
+	f = feed_get(s, FEED_A);
+	tap_ok(f != NULL && f->etag != NULL && strcmp(f->etag, "\"v3\"") == 0 &&
+	    f->next_poll == 3000 + 1800 && f->ttl == -1 && f->plan == NULL &&
+	    f->skip_hours == 0, "v3: state kept, no hints, no plan");
+	store_feed_free(f);
+	store_close(s);
 	free(path);
 }
