@@ -48,10 +48,12 @@ static const char *source_label(const struct entry_source *);
 static const char *source_href(const struct entry_source *);
 static char	*redact(const char *);
 static char	*view_url(const struct publish_view *, const char *);
+static char	*url_query(const char *, const char *);
 static char	*view_url_q(const struct publish_view *, const char *,
 		     const char *);
 static char	*view_title(const struct publish_view *);
 static char	*base_path(const struct publish_view *, const char *);
+static char	*site_url(const struct publish_view *, const char *);
 static void	 add_view_url(struct buf *, const struct publish_view *,
 		     const char *);
 static void	 add_view_url_q(struct buf *, const struct publish_view *,
@@ -298,7 +300,23 @@ view_url(const struct publish_view *view, const char *ext)
 	return (buf_steal(&u, NULL));
 }
 
-/* The URL of a page of this view: with "?QUERY" unless query is NULL. */
+/* A URL with "?QUERY" added, unless query is NULL or "". Caller frees. */
+static char *
+url_query(const char *url, const char *query)
+{
+	char	*s;
+
+	if (!is_set(query))
+		return (xstrdup(url));
+	xasprintf(&s, "%s?%s", url, query);
+	return (s);
+}
+
+/*
+ * A link to a page of this view's document ext: with "?QUERY", or with
+ * the view's link_query when query is NULL or "". Not escaped; caller
+ * frees.
+ */
 static char *
 view_url_q(const struct publish_view *view, const char *ext,
     const char *query)
@@ -306,9 +324,7 @@ view_url_q(const struct publish_view *view, const char *ext,
 	char	*u, *s;
 
 	u = view_url(view, ext);
-	if (query == NULL || *query == '\0')
-		return (u);
-	xasprintf(&s, "%s?%s", u, query);
+	s = url_query(u, is_set(query) ? query : view->link_query);
 	free(u);
 	return (s);
 }
@@ -330,7 +346,7 @@ view_title(const struct publish_view *view)
 	return (s);
 }
 
-/* The URL of another document of the site ("opml", "c/x"). */
+/* The URL of a document of the site ("opml", "c/x"), bare. */
 static char *
 base_path(const struct publish_view *view, const char *path)
 {
@@ -342,6 +358,26 @@ base_path(const struct publish_view *view, const char *path)
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	xasprintf(&s, "%.*s/%s", (int)n, base, path);
+	return (s);
+}
+
+/*
+ * A link to the page of a document of the site ("" the page of
+ * everything, "opml", "c/SLUG"): with the view's link_query if it is
+ * this view's page, else with its site_query. Not escaped; caller frees.
+ */
+static char *
+site_url(const struct publish_view *view, const char *path)
+{
+	const char	*vpath = view->path != NULL ? view->path : "";
+	char		*u, *s;
+
+	while (*vpath == '/')
+		vpath++;
+	u = base_path(view, path);
+	s = url_query(u, strcmp(path, vpath) == 0 ? view->link_query :
+	    view->site_query);
+	free(u);
 	return (s);
 }
 
@@ -762,7 +798,7 @@ static void
 add_html_nav(struct buf *b, const struct publish_view *view)
 {
 	const struct publish_category	*c;
-	char				*u;
+	char				*u, *p;
 	size_t				 i;
 	int				 all;
 
@@ -771,7 +807,7 @@ add_html_nav(struct buf *b, const struct publish_view *view)
 	all = !is_set(view->category);
 	buf_adds(b, "<nav class=\"cats\" aria-label=\"Categories\">\n<ul>\n"
 	    "<li><a href=\"");
-	u = base_path(view, "");
+	u = site_url(view, "");
 	buf_add_xml(b, u);
 	free(u);
 	buf_addc(b, '"');
@@ -781,10 +817,11 @@ add_html_nav(struct buf *b, const struct publish_view *view)
 	for (i = 0; i < view->ncategories; i++) {
 		c = &view->categories[i];
 		buf_adds(b, "<li><a href=\"");
-		xasprintf(&u, "c/%s", c->slug);
-		add_view_url(b, &(struct publish_view){ .base_url =
-		    view->base_url, .path = u }, NULL);
+		xasprintf(&p, "c/%s", c->slug);
+		u = site_url(view, p);
+		buf_add_xml(b, u);
 		free(u);
+		free(p);
 		buf_addc(b, '"');
 		if (!all && strcmp(view->category, c->name) == 0)
 			buf_adds(b, " aria-current=\"page\"");
@@ -869,7 +906,7 @@ publish_html(const struct publish_view *view, size_t *len)
 		buf_printf(&b, "\">%s</a>", names[i]);
 	}
 	buf_adds(&b, ". Sources: <a href=\"");
-	u = base_path(view, "opml");
+	u = site_url(view, "opml");
 	buf_add_xml(&b, u);
 	free(u);
 	buf_adds(&b, "\">OPML</a>.</p>\n</footer>\n</body>\n</html>\n");
@@ -974,7 +1011,7 @@ publish_json(const struct publish_view *view, size_t *len)
 	feed = json_object();
 	json_object_set_new(feed, "version", json_string(JSONFEED_VERSION));
 	json_set_str(feed, "title", title);
-	u = view_url(view, NULL);
+	u = view_url_q(view, NULL, NULL);
 	if (is_http_url(u))
 		json_set_str(feed, "home_page_url", u);
 	free(u);

@@ -47,6 +47,16 @@ struct publish_view {
 	size_t			  ncategories;
 	const struct publish_source *sources;		/* for OPML */
 	size_t			  nsources;
+	/*
+	 * A query (no '?', not escaped; e.g. "token=SECRET") added to each
+	 * link to a document of this view (its page, its feeds) that has no
+	 * page query of its own (the queries above are the caller's, and
+	 * hold what it wants them to), and one added to each link to the
+	 * site's other documents (the other views, OPML); NULL for none.
+	 * Ids never carry them, nor links that lead off the site.
+	 */
+	const char		 *link_query;
+	const char		 *site_query;
 };
 
 /*

@@ -331,10 +331,6 @@ static int	 server_token_eq(const char *, size_t, const char *);
 static const char *server_bearer(struct evhttp_request *, size_t *);
 static int	 server_authorize(struct server *, struct evhttp_request *,
 		     struct server_req *);
-static int	 server_link_ok(const struct server_req *, const char *,
-		     size_t, const char *, size_t);
-static char	*server_link_token(const struct server *,
-		     const struct server_req *, char *, size_t *);
 static char	*server_log_uri(const char *);
 static void	 server_rules_free(struct server *);
 static int	 server_rules_set(struct server *, const struct conf *,
@@ -1031,99 +1027,6 @@ server_authorize(struct server *srv, struct evhttp_request *req,
 	return (bearer != NULL || r->has_token ? -2 : -1);
 }
 
-/*
- * Does a link of a document (url, len bytes, as the document writes it)
- * lead to a document the same token opens? With the [daemon] token,
- * every document under the public URL (base, blen bytes); with a
- * category's, the documents of that category.
- */
-static int
-server_link_ok(const struct server_req *r, const char *url, size_t len,
-    const char *base, size_t blen)
-{
-	const char	*rest;
-	size_t		 n, slen;
-
-	if (len <= blen || memcmp(url, base, blen) != 0 || url[blen] != '/')
-		return (0);
-	if (r->opened == SERVER_BY_TOKEN)
-		return (1);
-	rest = url + blen;
-	n = len - blen;
-	slen = strlen(r->slug);
-	if (n < 3 + slen || memcmp(rest, "/c/", 3) != 0 ||
-	    memcmp(rest + 3, r->slug, slen) != 0)
-		return (0);
-	return (n == 3 + slen || rest[3 + slen] == '.' ||
-	    rest[3 + slen] == '?');
-}
-
-/*
- * A document opened by ?token= carries the token in its links to the
- * documents it opens (the feeds of the page, its pages, the page of a
- * feed), so that a reader that has only the URL can follow them. The
- * paging links have it already (server_render); here the rest: each
- * href="..." of the page, Atom and RSS, RSS's <link>, and JSON Feed's
- * home_page_url. Takes data; returns the new bytes and sets *len.
- */
-static char *
-server_link_token(const struct server *srv, const struct server_req *r,
-    char *data, size_t *len)
-{
-	static const char	*xml_open[] = { "href=\"", "<link>" };
-	static const char	*json_open[] = { "\"home_page_url\": \"" };
-	const char		**opens, *p, *hit, *end, *next;
-	struct buf		 b, base;
-	size_t			 i, nopens, olen;
-	int			 xml;
-
-	xml = r->fmt != &server_formats[SERVER_JSON];
-	opens = xml ? xml_open : json_open;
-	nopens = xml ? sizeof xml_open / sizeof xml_open[0] : 1;
-	buf_init(&base);
-	if (xml)
-		buf_add_xml(&base, srv->base_url);
-	else
-		buf_adds(&base, srv->base_url);
-	while (base.len > 0 && base.data[base.len - 1] == '/')
-		base.data[--base.len] = '\0';
-	if (base.data == NULL)
-		buf_add(&base, "", 0);
-
-	buf_init(&b);
-	p = data;
-	for (;;) {
-		/* The next opener of any kind. */
-		hit = NULL;
-		olen = 0;
-		for (i = 0; i < nopens; i++) {
-			next = strstr(p, opens[i]);
-			if (next != NULL && (hit == NULL || next < hit)) {
-				hit = next;
-				olen = strlen(opens[i]);
-			}
-		}
-		if (hit == NULL)
-			break;
-		hit += olen;
-		end = hit + strcspn(hit, "\"<");
-		buf_add(&b, p, end - p);
-		if (server_link_ok(r, hit, end - hit, base.data, base.len) &&
-		    memmem(hit, end - hit, "token=", 6) == NULL) {
-			if (memchr(hit, '?', end - hit) == NULL)
-				buf_addc(&b, '?');
-			else
-				buf_adds(&b, xml ? "&amp;" : "&");
-			buf_printf(&b, "token=%s", r->link_token);
-		}
-		p = end;
-	}
-	buf_add(&b, p, strlen(p));
-	free(data);
-	buf_free(&base);
-	return (buf_steal(&b, len));
-}
-
 /* Forget the feeds' rules. */
 static void
 server_rules_free(struct server *srv)
@@ -1701,7 +1604,7 @@ server_render(struct server *srv, const struct server_req *r,
 	struct publish_view	  view;
 	struct stored_entry	**list, *last;
 	char			 *path = NULL, *query = NULL, *first = NULL;
-	char			 *next = NULL, *out, *lim = NULL;
+	char			 *next = NULL, *out, *tokq = NULL;
 	int64_t			  limit, d;
 	size_t			  n, start = 0;
 	double			  t0;
@@ -1743,16 +1646,27 @@ server_render(struct server *srv, const struct server_req *r,
 	view.nsources = snap->nsources;
 
 	/*
-	 * RFC 5005 links by a (date, id) cursor: they never shift. A
-	 * document opened by ?token= has it in its links too.
+	 * A document opened by ?token= carries the token in its links to
+	 * the documents the same token opens, so that a reader that has
+	 * only the URL can follow them: with the [daemon] token every
+	 * document of the site, with a category's the documents of its
+	 * view. The page queries hold it (after the limit, as the URL a
+	 * reader subscribes to has it); the publisher adds it to the rest.
 	 */
-	if (r->has_limit)
-		xasprintf(&lim, "limit=%lld", (long long)limit);
-	if (r->link_token != NULL)
-		xasprintf(&first, "%s%stoken=%s", lim != NULL ? lim : "",
-		    lim != NULL ? "&" : "", r->link_token);
-	else if (lim != NULL)
-		first = xstrdup(lim);
+	if (r->link_token != NULL) {
+		xasprintf(&tokq, "token=%s", r->link_token);
+		view.link_query = tokq;
+		if (r->opened == SERVER_BY_TOKEN)
+			view.site_query = tokq;
+	}
+
+	/* RFC 5005 links by a (date, id) cursor: they never shift. */
+	if (r->has_limit && tokq != NULL)
+		xasprintf(&first, "limit=%lld&%s", (long long)limit, tokq);
+	else if (r->has_limit)
+		xasprintf(&first, "limit=%lld", (long long)limit);
+	else if (tokq != NULL)
+		first = xstrdup(tokq);
 	if (r->has_before)
 		xasprintf(&query, "%s%sbefore=%lld_%lld", first != NULL ?
 		    first : "", first != NULL ? "&" : "",
@@ -1770,12 +1684,10 @@ server_render(struct server *srv, const struct server_req *r,
 	view.next_query = next;
 
 	out = r->fmt->render(&view, len);
-	if (r->link_token != NULL)
-		out = server_link_token(srv, r, out, len);
 	free(path);
 	free(query);
 	free(first);
-	free(lim);
+	free(tokq);
 	free(next);
 	srv->renders++;
 	srv->render_seconds += server_now_mono() - t0;

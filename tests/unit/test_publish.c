@@ -1,7 +1,9 @@
 /*
  * Unit tests for lib/publish: Atom, RSS and the HTML page from stored
  * entries built here, hostile ones included. Atom and RSS are re-parsed
- * with libxml2 (no recovery, no network) and queried with XPath.
+ * with libxml2 (no recovery, no network) and queried with XPath; every
+ * Atom document is validated against RFC 4287's RELAX NG schema
+ * (tests/fixtures/schema/atom.rng) and its two Schematron rules.
  *
  * With PUBLISH_DUMP=DIR in the environment, the documents are also
  * written to DIR/feed.atom, DIR/feed.rss and DIR/index.html (for a look
@@ -18,6 +20,7 @@
 #include <strings.h>
 
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
@@ -35,6 +38,7 @@
 #define T_VIEW		INT64_C(1556200000)
 
 static int	 xml_errors;
+static xmlRelaxNGPtr atom_rng;
 
 static void	 quiet_cb(void *, xmlErrorPtr);
 static struct stored_entry *entry_make(const char *, const char *,
@@ -53,6 +57,10 @@ static void	 test_rss(const struct publish_view *);
 static void	 test_html(const struct publish_view *);
 static void	 test_empty(void);
 static void	 test_category(struct stored_entry **, size_t);
+static void	 load_rng(void);
+static int	 atom_valid(const char *, size_t, const char *);
+static void	 test_schema(struct stored_entry **, size_t);
+static void	 test_link_query(struct stored_entry **, size_t);
 
 static void
 quiet_cb(void *arg, xmlErrorPtr e)
@@ -236,6 +244,58 @@ dump(const char *dir, const char *name, const char *doc, size_t len)
 	free(path);
 }
 
+/* Load RFC 4287's schema (Appendix B, as RELAX NG XML). */
+static void
+load_rng(void)
+{
+	xmlRelaxNGParserCtxtPtr	 pctxt;
+	const char		*top;
+	char			*path;
+
+	if ((top = getenv("top_srcdir")) == NULL)
+		top = ".";
+	xasprintf(&path, "%s/tests/fixtures/schema/atom.rng", top);
+	pctxt = xmlRelaxNGNewParserCtxt(path);
+	atom_rng = xmlRelaxNGParse(pctxt);
+	xmlRelaxNGFreeParserCtxt(pctxt);
+	tap_ok(atom_rng != NULL, "the RFC 4287 schema loads (%s)", path);
+	free(path);
+}
+
+/*
+ * Is an Atom document valid: well-formed, valid against RFC 4287's
+ * RELAX NG schema, and true to the schema's Schematron rules, which
+ * RELAX NG cannot say (an author for every entry, from it or its feed
+ * or its source; an alternate link or content in every entry)?
+ */
+static int
+atom_valid(const char *doc, size_t len, const char *name)
+{
+	xmlRelaxNGValidCtxtPtr	 vctxt;
+	xmlDocPtr		 d;
+	char			*s;
+	int			 ok;
+
+	if (atom_rng == NULL || (d = parse_xml(doc, len, name)) == NULL)
+		return (0);
+	vctxt = xmlRelaxNGNewValidCtxt(atom_rng);
+	xmlRelaxNGSetValidStructuredErrors(vctxt, quiet_cb, NULL);
+	ok = xmlRelaxNGValidateDoc(vctxt, d) == 0;
+	xmlRelaxNGFreeValidCtxt(vctxt);
+	s = xp(d, "concat(count(/a:feed[not(a:author) and a:entry[not("
+	    "a:author)]]), count(/a:feed/a:entry[not(a:author or "
+	    "../a:author or a:source/a:author)]), count(/a:feed/a:entry[not("
+	    "a:link[@rel='alternate'] or a:link[not(@rel)] or "
+	    "a:content)]))");
+	if (strcmp(s, "000") != 0) {
+		tap_diag("%s: Schematron rules broken (%s)", name, s);
+		ok = 0;
+	}
+	free(s);
+	xmlFreeDoc(d);
+	return (ok);
+}
+
 static void
 test_atom(const struct publish_view *view)
 {
@@ -252,6 +312,9 @@ test_atom(const struct publish_view *view)
 	d = parse_xml(doc, len, "feed.atom");
 	/* HOSTILE-30 */
 	tap_ok(d != NULL, "atom: well-formed (strict libxml2 parse)");
+	/* HOSTILE-30 */
+	tap_ok(atom_valid(doc, len, "feed.atom"), "atom: valid against the "
+	    "RFC 4287 schema, hostile entry and all");
 	if (d == NULL) {
 		tap_diag("%s", doc);
 		free(doc);
@@ -574,6 +637,8 @@ test_empty(void)
 	doc = publish_atom(&view, &len);
 	d = parse_xml(doc, len, "empty.atom");
 	tap_ok(d != NULL, "empty atom: well-formed");
+	tap_ok(atom_valid(doc, len, "empty.atom"), "empty atom: valid "
+	    "against the RFC 4287 schema");
 	if (d != NULL) {
 		free(doc);
 		doc = xp(d, "concat(/a:feed/a:link[@rel='self']/@href, '|',"
@@ -680,6 +745,8 @@ test_category(struct stored_entry **e, size_t n)
 	doc = publish_atom(&view, &len);
 	d = parse_xml(doc, len, "cat.atom");
 	tap_ok(d != NULL, "category atom: well-formed");
+	tap_ok(atom_valid(doc, len, "cat.atom"), "category atom: valid "
+	    "against the RFC 4287 schema, RFC 5005 links and all");
 	if (d != NULL) {
 		s = xp(d, "concat(/a:feed/a:title, '|', "
 		    "/a:feed/a:link[@rel='self']/@href, '|', "
@@ -791,6 +858,206 @@ test_category(struct stored_entry **e, size_t n)
 	free(doc);
 }
 
+/*
+ * RFC 4287's schema against what could trip it: times at and past both
+ * ends of what RFC 3339 writes, no author anywhere, empty strings, a
+ * feed with no title; and the same check rejects documents broken by
+ * hand, so a pass means something.
+ */
+static void
+test_schema(struct stored_entry **e, size_t n)
+{
+	static const struct {
+		const char	*from, *to, *why;
+	} breaks[] = {
+		{ "<id>http://news.example/c/korea</id>",
+		    "<subtitle>no id</subtitle>", "no feed id" },
+		{ "<id>", "<id>x</id><id>", "two ids" },
+		{ "<updated>", "<updated>yesterday ", "updated no date-time" },
+		{ "<content type=\"html\">", "<content type=\"xhtml\">",
+		    "xhtml content not a div" },
+		{ "<name>Korea Watch: Korea</name>", "<uri>x</uri>",
+		    "an author with no name" },
+		{ "<link rel=\"self\"", "<link rel=\"self\" href2=\"\"",
+		    "a link with an unknown attribute" },
+	};
+	struct stored_entry	*odd[4], **all;
+	struct publish_view	 view;
+	char			*doc, *bad, *at, d[DATE_BUFSZ];
+	size_t			 len, i;
+
+	odd[0] = entry_make("urn:x:far", "Far future", NULL, NULL,
+	    INT64_C(253402300799) + 86400 * 400, INT64_MAX);
+	odd[0]->content = xstrdup("");
+	odd[1] = entry_make("urn:x:past", "", NULL, NULL, INT64_MIN + 1,
+	    -1);
+	odd[2] = entry_make("", "\x01", NULL, "", TIME_NONE, TIME_NONE);
+	odd[3] = entry_make("urn:x:max", "At the end", "https://x.example/m",
+	    NULL, INT64_C(253402300799), TIME_NONE);
+	entry_add_source(odd[3], "", "", "", "");
+
+	memset(&view, 0, sizeof view);
+	view.title = "";
+	view.base_url = "http://news.example";
+	view.path = "";
+	view.updated = INT64_MAX;
+	view.entries = odd;
+	view.nentries = 4;
+	doc = publish_atom(&view, &len);
+	tap_ok(atom_valid(doc, len, "odd.atom"), "schema: times past both "
+	    "ends, no authors, empty strings: valid");
+	tap_ok(strstr(doc, date_rfc3339(INT64_C(253402300799), d)) != NULL &&
+	    strstr(doc, "<published>1970-01-01T00:00:00Z</published>") !=
+	    NULL, "schema: times clamped to 1970 and 9999 (xsd:dateTime "
+	    "has no year 0 and RFC 3339 no year 10000)");
+	free(doc);
+
+	/* Every entry at once, on a page of a category. */
+	all = xcalloc(n + 4, sizeof *all);
+	memcpy(all, e, n * sizeof *all);
+	memcpy(all + n, odd, 4 * sizeof *all);
+	view.title = "Korea Watch";
+	view.path = "c/korea";
+	view.category = "Korea";
+	view.updated = T_VIEW;
+	view.entries = all;
+	view.nentries = n + 4;
+	view.query = "before=1_2";
+	view.next_query = "before=0_1";
+	doc = publish_atom(&view, &len);
+	tap_ok(atom_valid(doc, len, "all.atom"), "schema: every entry on an "
+	    "older page of a category: valid");
+
+	/* The check fails where it should. */
+	for (i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
+		at = strstr(doc, breaks[i].from);
+		if (at == NULL) {
+			tap_ok(0, "schema rejects %s: (no %s)", breaks[i].why,
+			    breaks[i].from);
+			continue;
+		}
+		xasprintf(&bad, "%.*s%s%s", (int)(at - doc), doc, breaks[i].to,
+		    at + strlen(breaks[i].from));
+		tap_ok(!atom_valid(bad, strlen(bad), "broken.atom"),
+		    "schema rejects a document with %s", breaks[i].why);
+		free(bad);
+	}
+	/* The Schematron rules: an entry without an author in a feed without. */
+	at = strstr(doc, "<author>\n<name>Korea Watch: Korea</name>\n"
+	    "</author>\n");
+	tap_ok(at != NULL, "schema: the feed has its own author");
+	if (at != NULL) {
+		xasprintf(&bad, "%.*s%s", (int)(at - doc), doc, at + strlen(
+		    "<author>\n<name>Korea Watch: Korea</name>\n</author>\n"));
+		tap_ok(!atom_valid(bad, strlen(bad), "noauthor.atom"),
+		    "schema: without it an entry with no author is rejected "
+		    "(Schematron rule, RFC 4287 4.1.1)");
+		free(bad);
+	}
+	free(doc);
+	free(all);
+	for (i = 0; i < 4; i++)
+		stored_entry_free(odd[i]);
+}
+
+/*
+ * The queries a guarded document's links carry (link_query, site_query):
+ * on every link to a document of the view or of the site, never on ids
+ * or links off the site, never twice.
+ */
+static void
+test_link_query(struct stored_entry **e, size_t n)
+{
+	static const struct publish_category cats[] = {
+		{ "North Korea", "north-korea" }, { "Wires", "wires" }
+	};
+	struct publish_view	 view;
+	xmlDocPtr		 d;
+	json_t			*j;
+	char			*doc, *s;
+	size_t			 len;
+
+	memset(&view, 0, sizeof view);
+	view.title = "Korea Watch";
+	view.base_url = "https://news.example";
+	view.path = "c/north-korea";
+	view.category = "North Korea";
+	view.updated = T_VIEW;
+	view.entries = e;
+	view.nentries = n;
+	view.categories = cats;
+	view.ncategories = 2;
+	view.link_query = "token=cat-0123456789";
+
+	/* A category's token: the documents of its view only. */
+	doc = publish_rss(&view, &len);
+	tap_ok(strstr(doc, "<link>https://news.example/c/north-korea?token="
+	    "cat-0123456789</link>") != NULL, "link_query: the RSS channel "
+	    "link to the page carries it");
+	tap_ok(strstr(doc, "href=\"https://news.example/c/north-korea.rss?"
+	    "token=cat-0123456789\"") != NULL, "link_query: the RSS self "
+	    "link too");
+	tap_ok(strstr(doc, "<link>https://cnn.example/2019/04/24/kim-putin"
+	    "</link>") != NULL, "link_query: not an item's link");
+	free(doc);
+	doc = publish_atom(&view, &len);
+	tap_ok(atom_valid(doc, len, "tok.atom"), "link_query: the Atom "
+	    "document is valid");
+	d = parse_xml(doc, len, "tok.atom");
+	s = xp(d, "concat(/a:feed/a:id, '|', /a:feed/a:link[@rel='self']/"
+	    "@href, '|', /a:feed/a:link[@rel='alternate']/@href, '|', "
+	    "/a:feed/a:entry[1]/a:link[@rel='alternate']/@href)");
+	tap_is_str(s, "https://news.example/c/north-korea|https://news.example"
+	    "/c/north-korea.atom?token=cat-0123456789|https://news.example/c/"
+	    "north-korea?token=cat-0123456789|https://cnn.example/2019/04/24/"
+	    "kim-putin", "link_query: on the self and alternate links, not on "
+	    "the id or the entries' links");
+	free(s);
+	xmlFreeDoc(d);
+	free(doc);
+	doc = publish_html(&view, &len);
+	tap_ok(strstr(doc, "type=\"application/atom+xml\" title=\"Korea "
+	    "Watch: North Korea\" href=\"https://news.example/c/north-korea"
+	    ".atom?token=cat-0123456789\"") != NULL && strstr(doc,
+	    "<li><a href=\"https://news.example/c/north-korea?token="
+	    "cat-0123456789\" aria-current") != NULL, "link_query: the "
+	    "page's feeds and its own category link carry it");
+	tap_ok(strstr(doc, "<li><a href=\"https://news.example/c/wires\">")
+	    != NULL && strstr(doc, "<li><a href=\"https://news.example/\">")
+	    != NULL && strstr(doc, "href=\"https://news.example/opml\">") !=
+	    NULL, "link_query: the other views and OPML do not");
+	free(doc);
+
+	/* The site's token: every document of the site; page queries. */
+	view.site_query = view.link_query;
+	view.query = "limit=2&token=cat-0123456789&before=9_9";
+	view.first_query = "limit=2&token=cat-0123456789";
+	view.next_query = "limit=2&token=cat-0123456789&before=1_1";
+	doc = publish_html(&view, &len);
+	tap_ok(strstr(doc, "<li><a href=\"https://news.example/c/wires?token="
+	    "cat-0123456789\">") != NULL && strstr(doc, "<li><a href=\""
+	    "https://news.example/?token=cat-0123456789\">") != NULL &&
+	    strstr(doc, "href=\"https://news.example/opml?token="
+	    "cat-0123456789\">") != NULL, "site_query: the other views and "
+	    "OPML carry it");
+	tap_ok(strstr(doc, "<a rel=\"next\" href=\"https://news.example/c/"
+	    "north-korea?limit=2&amp;token=cat-0123456789&amp;before=1_1\">")
+	    != NULL, "site_query: a page query is the caller's, as it is");
+	tap_ok(strstr(doc, "token=cat-0123456789&amp;token") == NULL &&
+	    strstr(doc, "token=cat-0123456789?") == NULL, "never twice");
+	free(doc);
+	doc = publish_json(&view, &len);
+	j = json_loadb(doc, len, 0, NULL);
+	tap_is_str(json_string_value(json_object_get(j, "home_page_url")),
+	    "https://news.example/c/north-korea?token=cat-0123456789",
+	    "json: home_page_url carries it");
+	tap_is_str(json_string_value(json_object_get(j, "feed_url")),
+	    "https://news.example/c/north-korea.json?limit=2&token="
+	    "cat-0123456789&before=9_9", "json: feed_url is the page's, once");
+	json_decref(j);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -799,6 +1066,7 @@ main(void)
 	size_t			 i;
 
 	xmlSetStructuredErrorFunc(NULL, quiet_cb);
+	load_rng();
 
 	e[0] = entry_make("https://cnn.example/2019/04/24/kim-putin",
 	    "Kim and Putin meet", "https://cnn.example/2019/04/24/kim-putin",
@@ -848,9 +1116,12 @@ main(void)
 	test_html(&view);
 	test_empty();
 	test_category(e, 4);
+	test_schema(e, 4);
+	test_link_query(e, 4);
 
 	for (i = 0; i < 4; i++)
 		stored_entry_free(e[i]);
+	xmlRelaxNGFree(atom_rng);
 	xmlCleanupParser();
 	return (tap_done());
 }
