@@ -37,6 +37,7 @@
 
 #include "entry.h"
 #include "parse.h"
+#include "xmalloc.h"
 
 #define PARSEBENCH_PIECE	(64 * 1024)
 
@@ -181,6 +182,7 @@ main(int argc, char **argv)
 	double			 total = 0;
 	int			 ch, i, reps, min_reps = 3;
 
+	xmalloc_tune();	/* as feedmuxd does */
 	while ((ch = getopt(argc, argv, "b:n:t:")) != -1) {
 		switch (ch) {
 		case 'b':

@@ -107,6 +107,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: poll_store CONFIG DATABASE DATADIR\n");
 		return (2);
 	}
+	xmalloc_tune();	/* as feedmuxd does */
 	log_open("poll_store", LOG_LEVEL_WARN);
 	if ((conf = conf_load(argv[1], &cause)) == NULL) {
 		fprintf(stderr, "poll_store: %s\n", cause);

@@ -1272,6 +1272,7 @@ main(int argc, char **argv)
 	size_t				 i;
 	enum log_level			 level;
 
+	xmalloc_tune();
 	while ((ch = getopt_long(argc, argv, "c:qv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

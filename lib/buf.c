@@ -275,6 +275,12 @@ buf_hash(uint64_t h, const void *p, size_t len)
 	return (h);
 }
 
+void
+buf_add_utf8(struct buf *b, const char *s, size_t n)
+{
+	buf_add_clean(b, s, n, 0);
+}
+
 char *
 utf8_clean(const char *s, size_t n)
 {

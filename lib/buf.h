@@ -48,5 +48,7 @@ uint64_t buf_hash(uint64_t h, const void *, size_t);
  * (embedded NULs are dropped too). Caller frees.
  */
 char	*utf8_clean(const char *, size_t);
+/* The same, appended to a buffer. */
+void	 buf_add_utf8(struct buf *, const char *, size_t);
 
 #endif

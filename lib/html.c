@@ -296,13 +296,10 @@ html_parse(const char *html, int *clean)
 	struct buf	 	 b;
 	htmlParserCtxtPtr	 ctxt;
 	htmlDocPtr		 doc;
-	char			*cleaned;
 
-	cleaned = utf8_clean(html, strlen(html));
 	buf_init(&b);
 	buf_adds(&b, "<html><body>");
-	buf_adds(&b, cleaned);
-	free(cleaned);
+	buf_add_utf8(&b, html, strlen(html));
 	/*
 	 * The text is clean UTF-8, which is what libxml2 reads when given
 	 * no encoding; naming one would send every byte through a
@@ -438,9 +435,8 @@ html_url(const char *value, const char *base, int image)
 			out = xstrdup(v);
 	} else if (scheme == NULL || strcmp(scheme, "http") == 0 ||
 	    strcmp(scheme, "https") == 0) {
-		out = url_resolve(base, v);
-		if (out != NULL && (!url_is_http(out) ||
-		    strlen(out) > HTML_URL_MAX)) {
+		out = url_resolve_http(base, v);
+		if (out != NULL && strlen(out) > HTML_URL_MAX) {
 			free(out);
 			out = NULL;
 		}

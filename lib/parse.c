@@ -2582,9 +2582,9 @@ parse_link(const char *base, const char *ref)
 
 	if (ref == NULL || *ref == '\0' || strlen(ref) > PARSE_MAX_LINK)
 		return (NULL);
-	if ((u = url_resolve(base, ref)) == NULL)
+	if ((u = url_resolve_http(base, ref)) == NULL)
 		return (NULL);
-	if (!url_is_http(u) || strlen(u) > PARSE_MAX_LINK) {
+	if (strlen(u) > PARSE_MAX_LINK) {
 		free(u);
 		return (NULL);
 	}

@@ -18,6 +18,8 @@ static int	 url_is_space(int);
 static size_t	 url_scheme_len(const char *);
 static CURLU	*url_parse(const char *);
 static char	*url_get(CURLU *);
+static CURLU	*url_resolve_handle(const char *, const char *);
+static int	 url_handle_is_http(CURLU *);
 
 /* What browsers strip from both ends of a URL: C0 controls and space. */
 static int
@@ -108,20 +110,23 @@ url_get(CURLU *u)
 	return (copy);
 }
 
-char *
-url_resolve(const char *base, const char *ref)
+/*
+ * Resolve ref against base into a handle, or return NULL. The base is
+ * read only for a relative ref.
+ */
+static CURLU *
+url_resolve_handle(const char *base, const char *ref)
 {
 	CURLU	*u = NULL;
-	char	*b = NULL, *r = NULL, *out = NULL;
+	char	*b = NULL, *r;
 
-	b = url_strip(base != NULL ? base : "");
 	r = url_strip(ref != NULL ? ref : "");
 	if (*r != '\0' && url_scheme_len(r) != 0) {
 		/* Absolute: no base needed, and none is used. */
-		if ((u = url_parse(r)) != NULL)
-			out = url_get(u);
+		u = url_parse(r);
 		goto out;
 	}
+	b = url_strip(base != NULL ? base : "");
 	if (*b == '\0' || (u = url_parse(b)) == NULL)
 		goto out;
 	/*
@@ -133,27 +138,27 @@ url_resolve(const char *base, const char *ref)
 	if (*r == '\0' || *r == '#') {
 		if (curl_url_set(u, CURLUPART_FRAGMENT,
 		    *r == '#' && r[1] != '\0' ? r + 1 : NULL,
-		    CURLU_URLENCODE) != CURLUE_OK)
-			goto out;
-	} else if (curl_url_set(u, CURLUPART_URL, r, URL_FLAGS) != CURLUE_OK)
-		goto out;
-	out = url_get(u);
+		    CURLU_URLENCODE) != CURLUE_OK) {
+			curl_url_cleanup(u);
+			u = NULL;
+		}
+	} else if (curl_url_set(u, CURLUPART_URL, r, URL_FLAGS) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		u = NULL;
+	}
 out:
-	curl_url_cleanup(u);
 	free(b);
 	free(r);
-	return (out);
+	return (u);
 }
 
-int
-url_is_http(const char *s)
+/* Is the URL in a handle http or https, with a host? */
+static int
+url_handle_is_http(CURLU *u)
 {
-	CURLU	*u;
 	char	*scheme = NULL, *host = NULL;
 	int	 ok = 0;
 
-	if (s == NULL || (u = url_parse(s)) == NULL)
-		return (0);
 	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    *host != '\0')
@@ -161,6 +166,49 @@ url_is_http(const char *s)
 		    strcmp(scheme, "https") == 0;
 	curl_free(scheme);
 	curl_free(host);
+	return (ok);
+}
+
+char *
+url_resolve(const char *base, const char *ref)
+{
+	CURLU	*u;
+	char	*out;
+
+	if ((u = url_resolve_handle(base, ref)) == NULL)
+		return (NULL);
+	out = url_get(u);
+	curl_url_cleanup(u);
+	return (out);
+}
+
+/*
+ * The same, for a result that must be http or https: checked on the
+ * handle already parsed, not by parsing the result once more.
+ */
+char *
+url_resolve_http(const char *base, const char *ref)
+{
+	CURLU	*u;
+	char	*out = NULL;
+
+	if ((u = url_resolve_handle(base, ref)) == NULL)
+		return (NULL);
+	if (url_handle_is_http(u))
+		out = url_get(u);
+	curl_url_cleanup(u);
+	return (out);
+}
+
+int
+url_is_http(const char *s)
+{
+	CURLU	*u;
+	int	 ok;
+
+	if (s == NULL || (u = url_parse(s)) == NULL)
+		return (0);
+	ok = url_handle_is_http(u);
 	curl_url_cleanup(u);
 	return (ok);
 }

@@ -11,6 +11,8 @@
  * result is not a valid URL.
  */
 char	*url_resolve(const char *base, const char *ref);
+/* The same, but NULL unless the result is an http or https URL with a host. */
+char	*url_resolve_http(const char *base, const char *ref);
 
 /*
  * Return a URL cleaned the way a browser reads it: C0 controls and spaces

@@ -8,6 +8,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* Freed heap kept for reuse instead of trimmed (xmalloc_tune). */
+#define XMALLOC_TRIM	(4 * 1024 * 1024)
+
+/* Tune the allocator for a long-lived process that parses many feeds. */
+void	 xmalloc_tune(void);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);

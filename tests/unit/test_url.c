@@ -78,6 +78,22 @@ static const struct scheme_case scheme_cases[] = {
 	{ "://x", NULL },
 };
 
+/* For url_resolve_http: what it gives where url_resolve gives more. */
+static const struct resolve_case http_cases[] = {
+	{ B, "javascript:alert(1)", NULL },
+	{ B, "java\tscript:alert(1)", NULL },
+	{ B, "mailto:a@example.org", NULL },
+	{ B, "ftp://example.org/x", NULL },
+	{ B, "file:///etc/passwd", NULL },
+	{ B, "http://", NULL },
+	{ "file:///srv/feeds/a.xml", "b.xml", NULL },
+	{ "file:///srv/feeds/a.xml", "https://example.org/b",
+	    "https://example.org/b" },
+	{ "ftp://example.org/a/", "b", NULL },
+	{ NULL, "/relative", NULL },
+	{ "", "", NULL },
+};
+
 int
 main(void)
 {
@@ -93,6 +109,39 @@ main(void)
 		    rc->ref != NULL ? rc->ref : "(null)",
 		    rc->base != NULL ? rc->base : "(null)");
 		free(s);
+	}
+
+	/*
+	 * url_resolve_http checks the scheme and host on the handle it
+	 * resolved with: it must agree with resolving and then asking
+	 * url_is_http of the result, on every case above and on those
+	 * that are not http (HOSTILE-23).
+	 */
+	for (i = 0; i < sizeof resolve_cases / sizeof resolve_cases[0] +
+	    sizeof http_cases / sizeof http_cases[0]; i++) {
+		struct resolve_case	 hc;
+		char			*two;
+
+		if (i < sizeof resolve_cases / sizeof resolve_cases[0])
+			hc = resolve_cases[i];
+		else
+			hc = http_cases[i - sizeof resolve_cases /
+			    sizeof resolve_cases[0]];
+		two = url_resolve(hc.base, hc.ref);
+		if (two != NULL && !url_is_http(two)) {
+			free(two);
+			two = NULL;
+		}
+		s = url_resolve_http(hc.base, hc.ref);
+		if (i >= sizeof resolve_cases / sizeof resolve_cases[0])
+			tap_is_str(s, hc.want, "resolve_http \"%s\" gives %s",
+			    hc.ref != NULL ? hc.ref : "(null)",
+			    hc.want != NULL ? hc.want : "nothing");
+		tap_is_str(s, two, "resolve_http \"%s\" against \"%s\"",
+		    hc.ref != NULL ? hc.ref : "(null)",
+		    hc.base != NULL ? hc.base : "(null)");
+		free(s);
+		free(two);
 	}
 
 	/*
