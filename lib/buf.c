@@ -103,6 +103,13 @@ buf_steal(struct buf *b, size_t *len)
 		buf_grow(b, 0);
 		b->data[0] = '\0';
 	}
+	/*
+	 * Give back the slack doubling left when it is more than a quarter:
+	 * a parse keeps a thousand entries' texts, and their slack was a
+	 * sixth of its peak on a 50 MB feed. glibc shrinks in place.
+	 */
+	if (b->size > 256 && b->size - b->len - 1 > b->size / 4)
+		b->data = xrealloc(b->data, b->len + 1);
 	p = b->data;
 	if (len != NULL)
 		*len = b->len;
