@@ -40,6 +40,15 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 /* Make room for n more bytes and the terminating NUL. */
 static void
 buf_grow(struct buf *b, size_t n)

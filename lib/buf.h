@@ -17,6 +17,8 @@ struct buf {
 void	 buf_init(struct buf *);
 void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);
+/* Cut the contents back to their first len bytes (len <= its length). */
+void	 buf_truncate(struct buf *, size_t);
 /* Append bytes, a C string, one byte, or printf output. */
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);

@@ -447,7 +447,7 @@ html_url(const char *value, const char *base, int image)
 }
 
 /*
- * Write the allowed attributes of an element into attrs. Return 0, or -1
+ * Append the allowed attributes of an element to attrs. Return 0, or -1
  * when the element is pointless without what was dropped (an <a> with no
  * usable href, an <img> with no usable src); *url says whether it had one.
  */
@@ -487,7 +487,9 @@ html_san_attrs(struct html_san *s, xmlNodePtr n, struct buf *attrs,
 				*url = 1;
 			break;
 		}
-		buf_printf(attrs, " %s=\"", ha->name);
+		buf_addc(attrs, ' ');
+		buf_adds(attrs, ha->name);
+		buf_add(attrs, "=\"", 2);
 		buf_add_xml(attrs, v);
 		buf_addc(attrs, '"');
 		free(v);
@@ -502,7 +504,7 @@ static int
 html_san_enter(xmlNodePtr n, void *arg)
 {
 	struct html_san	*s = arg;
-	struct buf	 attrs;
+	size_t		 mark;
 	int		 flags, url;
 
 	switch (n->type) {
@@ -550,17 +552,16 @@ html_san_enter(xmlNodePtr n, void *arg)
 		return (1);
 	}
 
-	buf_init(&attrs);
-	if (html_san_attrs(s, n, &attrs, &url) != 0) {
-		buf_free(&attrs);
+	/* Written in place, and taken back if the element is dropped. */
+	mark = s->out.len;
+	buf_addc(&s->out, '<');
+	buf_adds(&s->out, (const char *)n->name);
+	if (html_san_attrs(s, n, &s->out, &url) != 0) {
+		buf_truncate(&s->out, mark);
 		s->changed = 1;
 		/* An image without a source is nothing; a link is its text. */
 		return (!(flags & HE_VOID));
 	}
-	buf_printf(&s->out, "<%s", (const char *)n->name);
-	if (attrs.len != 0)
-		buf_add(&s->out, attrs.data, attrs.len);
-	buf_free(&attrs);
 	if (flags & HE_VOID) {
 		buf_adds(&s->out, "/>");
 		return (0);
@@ -577,7 +578,9 @@ html_san_leave(xmlNodePtr n, void *arg)
 	struct html_san	*s = arg;
 
 	if (n->_private != NULL) {
-		buf_printf(&s->out, "</%s>", (const char *)n->name);
+		buf_add(&s->out, "</", 2);
+		buf_adds(&s->out, (const char *)n->name);
+		buf_addc(&s->out, '>');
 		n->_private = NULL;
 	}
 }

@@ -293,6 +293,7 @@ static void	 parse_input(struct parse *, const char *, size_t, int);
 static void	 parse_dispatch(struct parse *, const char *, size_t);
 static void	 parse_html_check(struct parse *, int);
 static void	 parse_html_fail(struct parse *);
+static size_t	 parse_ref_whole(const unsigned char *, size_t);
 static int	 parse_ref_char(const char *, size_t, int);
 static int	 parse_ref_done(const char *, size_t);
 static int	 parse_lex_decl(struct parse *, int);
@@ -1421,6 +1422,26 @@ parse_ref_char(const char *ref, size_t n, int c)
 	return (start || digit || c == '.' || c == '-');
 }
 
+/*
+ * The length of a whole reference after a '&', up to and with its ';',
+ * when all of it is in these n bytes; else 0, and the reference is read
+ * a byte at a time as it comes (LEX_AMP), to the same result. Text
+ * escaped as HTML ("&lt;p&gt;") is mostly references.
+ */
+static size_t
+parse_ref_whole(const unsigned char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ';')
+			return (parse_ref_done((const char *)s, i) ? i + 1 : 0);
+		if (!parse_ref_char((const char *)s, i, s[i]))
+			return (0);
+	}
+	return (0);
+}
+
 /* Is ref a whole reference, ready for its ';'? */
 static int
 parse_ref_done(const char *ref, size_t n)
@@ -1504,7 +1525,12 @@ parse_filter(struct parse *p, const char *data, size_t len,
 again:
 		switch (p->lex) {
 		case LEX_TEXT:
-			if (c == '&') {
+			if (c == '&' && (k = parse_ref_whole(s + i + 1,
+			    len - i - 1)) != 0) {
+				/* A whole reference: it stays in the run. */
+				i += k;
+				p->lex_rsq = 0;
+			} else if (c == '&') {
 				buf_add(out, s + from, i - from);
 				from = i + 1;
 				p->lex = LEX_AMP;
@@ -2110,12 +2136,15 @@ parse_markup_enter(xmlNodePtr n, void *arg)
 	default:
 		return (0);
 	}
-	buf_printf(b, "<%s", (const char *)n->name);
+	buf_addc(b, '<');
+	buf_adds(b, (const char *)n->name);
 	for (a = n->properties; a != NULL; a = a->next) {
 		if (a->ns != NULL)
 			continue;
 		v = parse_attr(n, NULL, (const char *)a->name);
-		buf_printf(b, " %s=\"", (const char *)a->name);
+		buf_addc(b, ' ');
+		buf_adds(b, (const char *)a->name);
+		buf_add(b, "=\"", 2);
 		buf_add_xml(b, v);
 		buf_addc(b, '"');
 		free(v);
@@ -2137,8 +2166,11 @@ parse_markup_leave(xmlNodePtr n, void *arg)
 {
 	struct buf	*b = arg;
 
-	if (n->type == XML_ELEMENT_NODE)
-		buf_printf(b, "</%s>", (const char *)n->name);
+	if (n->type == XML_ELEMENT_NODE) {
+		buf_add(b, "</", 2);
+		buf_adds(b, (const char *)n->name);
+		buf_addc(b, '>');
+	}
 }
 
 /* Nothing to do on leaving (plain text). */
