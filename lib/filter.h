@@ -61,8 +61,8 @@ enum filter_scope {
 #define FILTER_NSCOPES	3
 
 /*
- * Why an entry is kept or dropped. The strings are the filter's: valid
- * until it is freed.
+ * Why an entry is kept or dropped. The rule is the filter's, valid
+ * until it is freed; the key is the caller's (filter_rules_judge).
  */
 struct filter_verdict {
 	int		 keep;

@@ -204,7 +204,8 @@ ALL_KCNA='exclude = parade'
 reload "$ALL_D" "$ALL_NK" "" "$ALL_KCNA" "" ""
 expect "rules at every scope" "$S2|$S3|$S5" "$S2" "$S3|$S5"
 
-# A bad rule refused by SIGHUP: the rules in force stay.
+# HOSTILE-55, HOSTILE-72: a bad rule refused by SIGHUP; the rules in
+# force stay.
 cp "$T/feedmux.conf" "$T/good.conf"
 reload "include = /(/" "" "" "" "" ""
 fm_wait_for 50 grep -q 'reload refused:.*bad rule' "$T/feedmuxd.log"
@@ -287,7 +288,7 @@ fm_cli rules test | grep -F "$S4" |
     grep -q '^ *[0-9][0-9]*  dropped  exclude /^sponsored:/ (global)'
 ok $? "rules test: a regex rule is shown with its slashes"
 
-# Errors and usage.
+# Errors and usage (HOSTILE-62: bad arguments are usage errors).
 fm_cli rules test --feed "No Such Feed" >/dev/null 2>"$T/err"
 is "$?" 1 "rules test --feed of an unknown feed exits 1"
 fm_cli rules frob >/dev/null 2>&1
@@ -299,8 +300,9 @@ is "$?" 2 "rules test --limit x exits 2"
 fm_cli help rules | grep -q '^  rules test'
 ok $? "help rules describes the verb"
 
-# A bad rule in each scope: check-config names its file:line.
-# bad NAME LINE-TEXT SECTION-HEADER: check-config refuses it.
+# HOSTILE-55: a bad rule in each scope; check-config and feedmuxd name
+# its file:line.
+# bad NAME LINE-TEXT SECTION-HEADER: both refuse it.
 bad()
 {
 	printf '[daemon]\ndatabase = %s\n%s\n%s\n' "$T/x.db" "$3" "$2" \
@@ -311,6 +313,11 @@ bad()
 	ok $? "$1: refused at $T/bad.conf:4"
 	[ -s "$T/err" ] && [ "$(wc -l <"$T/err")" -eq 1 ] && [ ! -s "$T/out" ]
 	ok $? "$1: one line on stderr, nothing on stdout"
+	timeout 10 "$FEEDMUXD" -c "$T/bad.conf" >/dev/null 2>"$T/derr" \
+	    </dev/null
+	is "$?" 1 "$1: feedmuxd exits 1"
+	grep -q -F -e "$T/bad.conf:4: ${2%% *}: bad rule" "$T/derr"
+	ok $? "$1: feedmuxd names $T/bad.conf:4"
 }
 bad "[daemon] include = /(/" "include = /(/" "title = x"
 bad "[category] exclude = \"open" 'exclude = "open' '[category "A"]'

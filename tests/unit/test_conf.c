@@ -703,7 +703,10 @@ test_tokens(void)
 	    "one token in each of two categories");
 }
 
-/* Rules at every scope: read, and a bad one refused at its line. */
+/*
+ * Rules at every scope: read, and a bad one refused at its line
+ * (HOSTILE-55).
+ */
 static void
 test_rules(void)
 {
