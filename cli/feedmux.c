@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "date.h"
 #include "entry.h"
+#include "filter.h"
 #include "html.h"
 #include "log.h"
 #include "parse.h"
@@ -170,6 +171,14 @@ static int	 verb_check(struct cli *);
 static int	 verb_prune(struct cli *);
 static int	 verb_remove_entry(struct cli *);
 static int	 verb_explain(struct cli *);
+static int	 verb_rules(struct cli *);
+static void	 cli_rules_judge(const struct filter_rules *,
+		     struct store_feed **, size_t, const struct stored_entry *,
+		     const struct store_feed *, const char *,
+		     struct filter_verdict *, const struct entry_source **,
+		     const struct store_feed **);
+static char	*cli_rules_why(const struct filter_verdict *, const char *,
+		     const char *);
 
 static int	 cli_store_rw(const struct conf *, int, struct store **);
 static int	 cli_find_feed(struct store *, const char *,
@@ -214,6 +223,8 @@ static const struct verb verbs[] = {
 	{ "show",		verb_show,		1, 1, VERB_JSON },
 	{ "refresh",		verb_refresh,		0, 1, 0 },
 	{ "explain",		verb_explain,		1, 1, VERB_JSON },
+	{ "rules",		verb_rules,		1, 1,
+	    VERB_JSON|VERB_LIMIT|VERB_FILTER },
 	{ "parse",		verb_parse,		1, 1, VERB_JSON },
 	{ "check-config",	verb_check_config,	0, 0, 0 },
 	{ "help",		verb_help,		0, 1, 0 }
@@ -443,6 +454,11 @@ static const char	*cli_usage_text =
 	    " (interval, publisher\n"
 	    "                       hints, backoff, Retry-After), its"
 	    " validators and errors\n"
+	    "  rules test [--feed F] [--category C] [--since T] [--limit N]\n"
+	    "                       whether the include and exclude rules"
+	    " keep each stored\n"
+	    "                       entry, and which rule at which scope"
+	    " decided\n"
 	    "  import OPML          subscribe to the feeds of an OPML file\n"
 	    "  export               the feeds as OPML 2.0\n"
 	    "  stats                counts and sizes of the store\n"
@@ -2854,6 +2870,224 @@ out:
 	buf_free(&why);
 	buf_free(&out);
 	store_feed_free(f);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/*
+ * The verdict on one entry for rules test: the rules of the first
+ * source that keeps it, else those of the first source (DESIGN.md: a
+ * story is shown where one carrying feed keeps it). Only sources of
+ * feed (if not NULL) or of the category named cat (if not NULL) count.
+ * *srcp is the source whose rules decided, or NULL.
+ */
+static void
+cli_rules_judge(const struct filter_rules *fr, struct store_feed **feeds,
+    size_t nfeeds, const struct stored_entry *se, const struct store_feed
+    *feed, const char *cat, struct filter_verdict *v,
+    const struct entry_source **srcp, const struct store_feed **sfp)
+{
+	const struct entry_source	*src;
+	const struct store_feed		*sf;
+	struct filter_subject		 fs;
+	struct filter_verdict		 cur;
+	const char			*name;
+	char				*slug;
+	size_t				 i, j;
+	int				 any = 0;
+
+	*srcp = NULL;
+	*sfp = NULL;
+	filter_subject_init(&fs, se);
+	for (i = 0; i < se->nsources; i++) {
+		src = &se->sources[i];
+		if (feed != NULL && src->feed_id != feed->id)
+			continue;
+		for (j = 0; j < nfeeds; j++) {
+			if (feeds[j]->id == src->feed_id)
+				break;
+		}
+		if (j == nfeeds)
+			continue;
+		sf = feeds[j];
+		name = sf->category != NULL && *sf->category != '\0' ?
+		    sf->category : "Uncategorized";
+		if (cat != NULL && strcmp(cat, name) != 0)
+			continue;
+		slug = server_slug(name);
+		filter_rules_judge(fr, slug, src->feed_key, &fs, &cur);
+		free(slug);
+		if (!any || (cur.keep && !v->keep)) {
+			*v = cur;
+			*srcp = src;
+			*sfp = sf;
+		}
+		any = 1;
+		if (cur.keep)
+			break;
+	}
+	/* No feed the store lists carries it: no category's rules. */
+	if (!any) {
+		src = se->nsources > 0 ? &se->sources[0] : NULL;
+		filter_rules_judge(fr, NULL, src != NULL ? src->feed_key : NULL,
+		    &fs, v);
+		*srcp = src;
+	}
+	filter_subject_clear(&fs);
+}
+
+/*
+ * What a verdict says, for people: 'exclude "sponsored" (feed CNN)',
+ * 'no include matched (category North Korea)', "no rule". Caller frees.
+ */
+static char *
+cli_rules_why(const struct filter_verdict *v, const char *label,
+    const char *category)
+{
+	char	*scope, *s;
+
+	if (v->scope == -1)
+		return (xstrdup("no rule"));
+	if (v->scope == FILTER_GLOBAL)
+		scope = xstrdup("global");
+	else
+		xasprintf(&scope, "%s %s", filter_scope_name(v->scope),
+		    v->scope == FILTER_FEED ? label : category);
+	if (v->rule == NULL)
+		xasprintf(&s, "no include matched (%s)", scope);
+	else {
+		xasprintf(&s, v->regex ? "%s %s (%s)" : "%s \"%s\" (%s)",
+		    v->include ? "include" : "exclude", v->rule, scope);
+	}
+	free(scope);
+	return (s);
+}
+
+/*
+ * rules test [--feed F] [--category C] [--since T] [--limit N]: the
+ * stored entries, newest first, each kept or dropped by the rules of
+ * the config, and the rule and scope that decided.
+ */
+static int
+verb_rules(struct cli *cli)
+{
+	static const char	*headers[] = { "ID", "RESULT", "RULE",
+				    "SOURCE", "TITLE" };
+	static const int	 flags[] = { COL_RIGHT, 0, COL_SHRINK,
+				    COL_SHRINK, COL_SHRINK };
+	struct conf		 *conf = NULL;
+	struct store		 *st = NULL;
+	struct store_feed	 *feed = NULL, **feeds = NULL;
+	const struct store_feed	 *sf;
+	struct stored_entry	**v = NULL;
+	const struct entry_source *src;
+	struct filter_rules	 *fr = NULL;
+	struct filter_verdict	  verdict;
+	struct store_query	  q;
+	struct table		  t;
+	const char		 *cells[5], *category;
+	json_t			 *arr = NULL, *o;
+	char			 *cause = NULL, *label, *why, id[32];
+	int64_t			  limit = LIMIT_DEFAULT, since = 0;
+	size_t			  i, n = 0, nfeeds = 0;
+	int			  rc;
+
+	if (strcmp(cli->args[1], "test") != 0)
+		return (cli_usage_error("rules: unknown subcommand: %.64s "
+		    "(rules test)", cli->args[1]));
+	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
+	    &limit) != 0)
+		return (cli_usage_error("--limit: not a number from 0 to %lld:"
+		    " '%.32s'", LIMIT_MAX, cli->limit));
+	if (cli->since != NULL && cli_since(cli->since, &since) != 0)
+		return (cli_usage_error("--since: not a date or a duration: "
+		    "'%.32s'", cli->since));
+	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
+		return (cli_usage_error("--feed: not a feed id, URL or label: "
+		    "'%.32s'", cli->feed));
+	if (cli->category != NULL && !cli_arg_ok(cli->category))
+		return (cli_usage_error("--category: not a category: '%.32s'",
+		    cli->category));
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
+		goto out;
+	/* The rules as the daemon compiles them: the same scopes, keys. */
+	if ((fr = server_rules_compile(conf, &cause)) == NULL) {
+		cli_warnx("%s: %s", conf->path, cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	memset(&q, 0, sizeof q);
+	q.limit = limit;
+	q.category = cli->category;
+	q.since = since;
+	if (cli->feed != NULL) {
+		if ((rc = cli_find_feed(st, cli->feed, &feed)) != EXIT_OK)
+			goto out;
+		q.feed_id = feed->id;
+	}
+	if (store_feeds(st, &feeds, &nfeeds, &cause) != 0 ||
+	    store_entries(st, &q, &v, &n, &cause) != 0) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+
+	if (cli->json) {
+		if ((arr = json_array()) == NULL)
+			fatalx("out of memory");
+	} else
+		table_init(&t, 5, headers, flags);
+	for (i = 0; i < n; i++) {
+		cli_rules_judge(fr, feeds, nfeeds, v[i], feed, cli->category,
+		    &verdict, &src, &sf);
+		label = src != NULL ? cli_source_label(src) : xstrdup("?");
+		category = sf != NULL && sf->category != NULL &&
+		    *sf->category != '\0' ? sf->category : "Uncategorized";
+		if (cli->json) {
+			o = json_object();
+			if (o == NULL)
+				fatalx("out of memory");
+			cli_jset(o, "id", json_integer(v[i]->id));
+			cli_jset(o, "title", cli_jstr(v[i]->title != NULL ?
+			    v[i]->title : ""));
+			cli_jset(o, "label", cli_jstr(label));
+			cli_jset(o, "kept", json_boolean(verdict.keep));
+			cli_jset(o, "scope", cli_jstr(verdict.scope == -1 ?
+			    NULL : filter_scope_name(verdict.scope)));
+			cli_jset(o, "scope_name", cli_jstr(verdict.scope ==
+			    FILTER_FEED ? label : verdict.scope ==
+			    FILTER_CATEGORY ? category : NULL));
+			cli_jset(o, "type", cli_jstr(verdict.scope == -1 ?
+			    NULL : verdict.include ? "include" : "exclude"));
+			cli_jset(o, "rule", cli_jstr(verdict.rule));
+			cli_jappend(arr, o);
+		} else {
+			snprintf(id, sizeof id, "%" PRId64, v[i]->id);
+			why = cli_rules_why(&verdict, label, category);
+			cells[0] = id;
+			cells[1] = verdict.keep ? "kept" : "dropped";
+			cells[2] = why;
+			cells[3] = label;
+			cells[4] = v[i]->title;
+			table_add(&t, cells, NULL);
+			free(why);
+		}
+		free(label);
+	}
+	if (cli->json)
+		cli_jprint(arr);
+	else {
+		table_print(&t, cli->termwidth);
+		table_free(&t);
+	}
+out:
+	json_decref(arr);
+	free(cause);
+	filter_rules_free(fr);
+	stored_entries_free(v, n);
+	store_feeds_free(feeds, nfeeds);
+	store_feed_free(feed);
 	store_close(st);
 	conf_free(conf);
 	return (rc);

@@ -31,6 +31,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "filter.h"
 #include "xmalloc.h"
 
 /* Longest physical line accepted. */
@@ -188,7 +189,9 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "http_max_header_size", CONF_SIZE,
 	    offsetof(struct conf, http_max_header_size), 1024, 1 << 20 },
 	{ "access_token", CONF_TOKEN, offsetof(struct conf, access_token),
-	    0, 0 }
+	    0, 0 },
+	{ "include", CONF_LIST, offsetof(struct conf, include), 0, 0 },
+	{ "exclude", CONF_LIST, offsetof(struct conf, exclude), 0, 0 }
 };
 #define CONF_NDAEMON_KEYS \
 	(sizeof conf_daemon_keys / sizeof conf_daemon_keys[0])
@@ -212,7 +215,11 @@ static const struct conf_key conf_feed_keys[] = {
 
 static const struct conf_key conf_category_keys[] = {
 	{ "access_token", CONF_TOKEN,
-	    offsetof(struct conf_category, access_token), 0, 0 }
+	    offsetof(struct conf_category, access_token), 0, 0 },
+	{ "include", CONF_LIST, offsetof(struct conf_category, include),
+	    0, 0 },
+	{ "exclude", CONF_LIST, offsetof(struct conf_category, exclude),
+	    0, 0 }
 };
 #define CONF_NCATEGORY_KEYS \
 	(sizeof conf_category_keys / sizeof conf_category_keys[0])
@@ -286,9 +293,13 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->ncategories; i++) {
 		free(c->categories[i].name);
 		free(c->categories[i].access_token);
+		free(c->categories[i].include);
+		free(c->categories[i].exclude);
 	}
 	free(c->categories);
 	free(c->access_token);
+	free(c->include);
+	free(c->exclude);
 	free(c);
 }
 
@@ -963,7 +974,7 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 	static const char *const levels[] = {
 		"error", "warning", "info", "debug"
 	};
-	char		**sp, *s;
+	char		**sp, *s, *rule = NULL;
 	int		 *ip, b;
 	int64_t		 *lp, v = 0, t = 0;
 	const char	 *why, *slash, *cp;
@@ -996,6 +1007,12 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			while (strlen(s) > 1 && s[strlen(s) - 1] == '/')
 				s[strlen(s) - 1] = '\0';
 			why = conf_check_http_url(s, 0);
+		} else if (k->type == CONF_LIST && filter_check(s, &rule) != 0) {
+			/* A bad rule is the file's error, at its line. */
+			conf_error(p, "%s: %s", k->name, rule);
+			free(rule);
+			free(s);
+			return (-1);
 		}
 		if (why != NULL) {
 			conf_error(p, "%s: \"%.*s\" %s", k->name,

@@ -38,6 +38,8 @@ struct conf_feed {
 struct conf_category {
 	char	*name;		/* as feeds name it in category = */
 	char	*access_token;	/* or NULL: as [daemon] */
+	char	*include;	/* comma-separated, or NULL */
+	char	*exclude;	/* comma-separated, or NULL */
 	int	 line;		/* where it was declared */
 };
 
@@ -75,6 +77,8 @@ struct conf {
 	int			 http_max_connections;
 	int64_t			 http_max_header_size;	/* bytes */
 	char			*access_token;	/* or NULL */
+	char			*include;	/* every output's rules, */
+	char			*exclude;	/* or NULL */
 	struct conf_category	*categories;
 	size_t			 ncategories;
 };

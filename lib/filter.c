@@ -27,6 +27,7 @@ enum filter_kind {
 struct filter_rule {
 	enum filter_kind	 kind;
 	char			*text;	/* the folded phrase, or the pattern */
+	char			*written; /* as the config has it, for people */
 	regex_t			 re;
 };
 
@@ -38,6 +39,19 @@ struct filter_list {
 struct filter {
 	struct filter_list	 include;
 	struct filter_list	 exclude;
+};
+
+/* The filter of one category or feed. */
+struct filter_keyed {
+	enum filter_scope	 scope;
+	char			*key;
+	struct filter		*f;
+};
+
+struct filter_rules {
+	struct filter		*global;	/* or NULL */
+	struct filter_keyed	*v;
+	size_t			 n;
 };
 
 #define FILTER_NFIELDS	5
@@ -53,8 +67,12 @@ static void	 filter_list_clear(struct filter_list *);
 static int	 filter_phrase_in(const char *, const char *);
 static int	 filter_rule_match(const struct filter_rule *,
 		     const struct filter_subject *);
-static int	 filter_list_match(const struct filter_list *,
-		     const struct filter_subject *);
+static const struct filter_rule *filter_list_match(
+		     const struct filter_list *, const struct filter_subject *);
+static void	 filter_verdict_set(struct filter_verdict *, int, int,
+		     const struct filter_rule *);
+static const struct filter *filter_rules_find(const struct filter_rules *,
+		     enum filter_scope, const char *);
 
 /* Set *cause, if the caller wants one. */
 static void
@@ -139,6 +157,7 @@ filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
 			goto fail;
 		}
 		r.text = raw;
+		xasprintf(&r.written, "/%s/", raw);
 	} else {
 		r.text = filter_fold(raw);
 		if (*r.text == '\0') {
@@ -147,7 +166,7 @@ filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
 			    raw);
 			goto fail;
 		}
-		free(raw);
+		r.written = raw;
 	}
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = r;
@@ -244,6 +263,7 @@ filter_list_clear(struct filter_list *l)
 		if (l->v[i].kind == FILTER_REGEX)
 			regfree(&l->v[i].re);
 		free(l->v[i].text);
+		free(l->v[i].written);
 	}
 	free(l->v);
 	l->v = NULL;
@@ -374,27 +394,194 @@ filter_rule_match(const struct filter_rule *r, const struct filter_subject *fs)
 	return (0);
 }
 
-/* Does any rule of a list match? */
-static int
+/* The first rule of a list that matches, or NULL. */
+static const struct filter_rule *
 filter_list_match(const struct filter_list *l, const struct filter_subject *fs)
 {
 	size_t	i;
 
 	for (i = 0; i < l->n; i++) {
 		if (filter_rule_match(&l->v[i], fs))
-			return (1);
+			return (&l->v[i]);
 	}
-	return (0);
+	return (NULL);
 }
 
 int
 filter_keep(const struct filter *f, const struct filter_subject *fs)
 {
-	if (f == NULL)
+	return (filter_match(f, fs, NULL));
+}
+
+/* Fill a verdict, if the caller wants one. */
+static void
+filter_verdict_set(struct filter_verdict *v, int keep, int include,
+    const struct filter_rule *r)
+{
+	if (v == NULL)
+		return;
+	v->keep = keep;
+	v->include = include;
+	v->rule = r != NULL ? r->written : NULL;
+	v->regex = r != NULL && r->kind == FILTER_REGEX;
+}
+
+int
+filter_match(const struct filter *f, const struct filter_subject *fs,
+    struct filter_verdict *v)
+{
+	const struct filter_rule	*r;
+
+	if (v != NULL) {
+		memset(v, 0, sizeof *v);
+		v->scope = -1;
+	}
+	if (f == NULL) {
+		filter_verdict_set(v, 1, 0, NULL);
 		return (1);
-	if (filter_list_match(&f->exclude, fs))
+	}
+	if ((r = filter_list_match(&f->exclude, fs)) != NULL) {
+		filter_verdict_set(v, 0, 0, r);
 		return (0);
-	if (f->include.n > 0 && !filter_list_match(&f->include, fs))
+	}
+	if (f->include.n == 0) {
+		filter_verdict_set(v, 1, 0, NULL);
+		return (1);
+	}
+	r = filter_list_match(&f->include, fs);
+	filter_verdict_set(v, r != NULL, 1, r);
+	return (r != NULL);
+}
+
+struct filter_rules *
+filter_rules_new(void)
+{
+	return (xcalloc(1, sizeof (struct filter_rules)));
+}
+
+void
+filter_rules_free(struct filter_rules *fr)
+{
+	size_t	i;
+
+	if (fr == NULL)
+		return;
+	filter_free(fr->global);
+	for (i = 0; i < fr->n; i++) {
+		free(fr->v[i].key);
+		filter_free(fr->v[i].f);
+	}
+	free(fr->v);
+	free(fr);
+}
+
+int
+filter_rules_add(struct filter_rules *fr, enum filter_scope scope,
+    const char *key, const char *include, const char *exclude, char **cause)
+{
+	struct filter	*f;
+
+	if ((f = filter_new(include, exclude, cause)) == NULL)
+		return (-1);
+	/* An empty filter keeps everything: as good as none. */
+	if (filter_empty(f) || (scope != FILTER_GLOBAL && (key == NULL ||
+	    filter_rules_find(fr, scope, key) != NULL)) ||
+	    (scope == FILTER_GLOBAL && fr->global != NULL)) {
+		filter_free(f);
 		return (0);
-	return (1);
+	}
+	if (scope == FILTER_GLOBAL) {
+		fr->global = f;
+		return (0);
+	}
+	fr->v = xreallocarray(fr->v, fr->n + 1, sizeof *fr->v);
+	fr->v[fr->n].scope = scope;
+	fr->v[fr->n].key = xstrdup(key);
+	fr->v[fr->n].f = f;
+	fr->n++;
+	return (0);
+}
+
+int
+filter_rules_empty(const struct filter_rules *fr)
+{
+	return (fr == NULL || (fr->global == NULL && fr->n == 0));
+}
+
+/* The filter of a category or feed, or NULL. */
+static const struct filter *
+filter_rules_find(const struct filter_rules *fr, enum filter_scope scope,
+    const char *key)
+{
+	size_t	i;
+
+	if (key == NULL)
+		return (NULL);
+	for (i = 0; i < fr->n; i++) {
+		if (fr->v[i].scope == scope && strcmp(fr->v[i].key, key) == 0)
+			return (fr->v[i].f);
+	}
+	return (NULL);
+}
+
+int
+filter_rules_judge(const struct filter_rules *fr, const char *category,
+    const char *feed, const struct filter_subject *fs,
+    struct filter_verdict *v)
+{
+	const struct filter		*f[FILTER_NSCOPES];
+	const struct filter_rule	*r, *best = NULL;
+	const char			*key[FILTER_NSCOPES];
+	int				 s, scope = -1, keep = 1, include = 0;
+
+	if (!filter_rules_empty(fr)) {
+		f[FILTER_GLOBAL] = fr->global;
+		f[FILTER_CATEGORY] = filter_rules_find(fr, FILTER_CATEGORY,
+		    category);
+		f[FILTER_FEED] = filter_rules_find(fr, FILTER_FEED, feed);
+	} else
+		f[0] = f[1] = f[2] = NULL;
+	key[FILTER_GLOBAL] = NULL;
+	key[FILTER_CATEGORY] = category;
+	key[FILTER_FEED] = feed;
+
+	/* Excludes win at every scope, whatever an include says. */
+	for (s = 0; s < FILTER_NSCOPES && keep; s++) {
+		if (f[s] == NULL ||
+		    (r = filter_list_match(&f[s]->exclude, fs)) == NULL)
+			continue;
+		keep = 0;
+		best = r;
+		scope = s;
+	}
+	/* Includes narrow: each scope that has some must have a match. */
+	for (s = 0; s < FILTER_NSCOPES && keep; s++) {
+		if (f[s] == NULL || f[s]->include.n == 0)
+			continue;
+		include = 1;
+		scope = s;
+		best = filter_list_match(&f[s]->include, fs);
+		if (best == NULL)
+			keep = 0;
+	}
+	if (v != NULL) {
+		filter_verdict_set(v, keep, include, best);
+		v->scope = scope;
+		v->key = scope != -1 ? key[scope] : NULL;
+	}
+	return (keep);
+}
+
+const char *
+filter_scope_name(int scope)
+{
+	switch (scope) {
+	case FILTER_GLOBAL:
+		return ("global");
+	case FILTER_CATEGORY:
+		return ("category");
+	case FILTER_FEED:
+		return ("feed");
+	}
+	return ("none");
 }

@@ -2,7 +2,7 @@
  * The publisher's HTTP server (evhttp) and the daemon's control socket.
  *
  * The store is read once per change into a snapshot (the newest
- * entries, the rules of each feed applied, split by category); each
+ * entries, the rules of every scope applied, split by category); each
  * document is rendered from it once, when first asked for, and kept in
  * memory with a strong ETag (a hash of its bytes), the time its bytes
  * last changed and, once a client asks, its gzip form. Bodies are
@@ -193,12 +193,6 @@ struct server_snap {
 	int64_t			  stored;	/* entries the store holds */
 };
 
-/* The rules of one feed, by its declared URL. */
-struct server_rule {
-	char		*url;
-	struct filter	*filter;
-};
-
 /* A category's own access token, by the slug of its name. */
 struct server_guard {
 	char	*slug;
@@ -278,8 +272,7 @@ struct server {
 	server_refresh_cb	 refresh_cb;
 	void			*refresh_arg;
 
-	struct server_rule	*rules;
-	size_t			 nrules;
+	struct filter_rules	*rules;		/* every scope's */
 
 	char			*token;		/* or NULL */
 	struct server_guard	*guards;	/* categories' own tokens */
@@ -337,10 +330,10 @@ static int	 server_rules_set(struct server *, const struct conf *,
 		     char **);
 static void	 server_set_names(struct server *, const struct conf *);
 static double	 server_now_mono(void);
-static char	*server_slug(const char *);
 static int64_t	 server_entry_updated(const struct stored_entry *);
-static const struct filter *server_rule_for(const struct server *,
-		     const struct stored_entry *);
+static int	 server_rules_keep(const struct server *,
+		     const struct server_snap *, const struct entry_source *,
+		     const struct filter_subject *);
 static struct server_cat *server_cat_find(struct server_snap *,
 		     const char *);
 static void	 server_snap_free(struct server_snap *);
@@ -1027,62 +1020,77 @@ server_authorize(struct server *srv, struct evhttp_request *req,
 	return (bearer != NULL || r->has_token ? -2 : -1);
 }
 
-/* Forget the feeds' rules. */
+/* Forget the rules. */
 static void
 server_rules_free(struct server *srv)
 {
-	size_t	i;
-
-	for (i = 0; i < srv->nrules; i++) {
-		free(srv->rules[i].url);
-		filter_free(srv->rules[i].filter);
-	}
-	free(srv->rules);
+	filter_rules_free(srv->rules);
 	srv->rules = NULL;
-	srv->nrules = 0;
 }
 
 /*
- * Compile the include and exclude rules of every feed of a config. On
- * a malformed rule nothing changes. Returns 0, or -1 with *cause.
+ * Compile the include and exclude rules of a config: [daemon], each
+ * [category] (by the slug of its name, as the outputs group feeds) and
+ * each [feed] (by its declared URL). Returns NULL with *cause naming
+ * the section on a malformed rule.
+ */
+struct filter_rules *
+server_rules_compile(const struct conf *conf, char **cause)
+{
+	const struct conf_feed		*cf;
+	const struct conf_category	*cc;
+	struct filter_rules		*fr;
+	char				*why = NULL, *slug;
+	size_t				 i;
+	int				 rc;
+
+	fr = filter_rules_new();
+	if (filter_rules_add(fr, FILTER_GLOBAL, NULL, conf->include,
+	    conf->exclude, &why) != 0) {
+		server_cause(cause, "[daemon]: %s", why);
+		goto fail;
+	}
+	for (i = 0; i < conf->ncategories; i++) {
+		cc = &conf->categories[i];
+		slug = server_slug(cc->name);
+		rc = filter_rules_add(fr, FILTER_CATEGORY, slug, cc->include,
+		    cc->exclude, &why);
+		free(slug);
+		if (rc != 0) {
+			server_cause(cause, "category %s: %s", cc->name, why);
+			goto fail;
+		}
+	}
+	for (i = 0; i < conf->nfeeds; i++) {
+		cf = &conf->feeds[i];
+		if (filter_rules_add(fr, FILTER_FEED, cf->url, cf->include,
+		    cf->exclude, &why) != 0) {
+			server_cause(cause, "feed %s: %s", cf->url, why);
+			goto fail;
+		}
+	}
+	return (fr);
+
+fail:
+	free(why);
+	filter_rules_free(fr);
+	return (NULL);
+}
+
+/*
+ * Take the rules of a config. On a malformed rule nothing changes.
+ * Returns 0, or -1 with *cause.
  */
 static int
 server_rules_set(struct server *srv, const struct conf *conf, char **cause)
 {
-	const struct conf_feed	*cf;
-	struct server_rule	*rules = NULL;
-	struct filter		*f;
-	char			*why = NULL;
-	size_t			 i, n = 0;
+	struct filter_rules	*fr;
 
-	for (i = 0; i < conf->nfeeds; i++) {
-		cf = &conf->feeds[i];
-		if ((f = filter_new(cf->include, cf->exclude, &why)) == NULL) {
-			server_cause(cause, "feed %s: %s", cf->url, why);
-			free(why);
-			goto fail;
-		}
-		if (filter_empty(f)) {
-			filter_free(f);
-			continue;
-		}
-		rules = xreallocarray(rules, n + 1, sizeof *rules);
-		rules[n].url = xstrdup(cf->url);
-		rules[n].filter = f;
-		n++;
-	}
+	if ((fr = server_rules_compile(conf, cause)) == NULL)
+		return (-1);
 	server_rules_free(srv);
-	srv->rules = rules;
-	srv->nrules = n;
+	srv->rules = fr;
 	return (0);
-
-fail:
-	for (i = 0; i < n; i++) {
-		free(rules[i].url);
-		filter_free(rules[i].filter);
-	}
-	free(rules);
-	return (-1);
 }
 
 /* Take the title and the public URL from a config. */
@@ -1236,7 +1244,7 @@ server_now_mono(void)
  * every other run of bytes one '-', none at the ends. A name with no
  * letter or digit of ASCII gets "c-" and a hash of it. Caller frees.
  */
-static char *
+char *
 server_slug(const char *name)
 {
 	struct buf		 b;
@@ -1276,21 +1284,33 @@ server_entry_updated(const struct stored_entry *se)
 	return (t);
 }
 
-/* The rules of the feed an entry came from (its first source). */
-static const struct filter *
-server_rule_for(const struct server *srv, const struct stored_entry *se)
+/*
+ * Do the rules keep an entry as one source carried it: the global
+ * rules, its feed's category's and its feed's? A source whose feed the
+ * store no longer lists has no category; NULL has no feed either.
+ */
+static int
+server_rules_keep(const struct server *srv, const struct server_snap *snap,
+    const struct entry_source *src, const struct filter_subject *fs)
 {
-	const char	*key;
-	size_t		 i;
+	const char	*name = NULL;
+	char		*slug = NULL;
+	size_t		 j;
+	int		 keep;
 
-	if (srv->nrules == 0 || se->nsources == 0 ||
-	    (key = se->sources[0].feed_key) == NULL)
-		return (NULL);
-	for (i = 0; i < srv->nrules; i++) {
-		if (strcmp(srv->rules[i].url, key) == 0)
-			return (srv->rules[i].filter);
+	if (src == NULL)
+		return (filter_rules_judge(srv->rules, NULL, NULL, fs, NULL));
+	for (j = 0; j < snap->nfeeds; j++) {
+		if (snap->feeds[j]->id == src->feed_id) {
+			name = snap->feeds[j]->category;
+			slug = server_slug(name != NULL && *name != '\0' ?
+			    name : "Uncategorized");
+			break;
+		}
 	}
-	return (NULL);
+	keep = filter_rules_judge(srv->rules, slug, src->feed_key, fs, NULL);
+	free(slug);
+	return (keep);
 }
 
 /* The category of a snapshot with this slug, or NULL. */
@@ -1344,12 +1364,11 @@ server_snap_load(struct server *srv, char **cause)
 	struct stored_entry	 *se;
 	struct store_feed	 *sf;
 	struct filter_subject	  fs;
-	const struct filter	 *f;
 	const char		 *name;
 	char			 *slug;
 	int64_t			  t;
 	size_t			  i, j, k;
-	int			  keep;
+	int			  rules, known, kept;
 	size_t			  ncat, npub;
 
 	snap = xcalloc(1, sizeof *snap);
@@ -1414,18 +1433,19 @@ server_snap_load(struct server *srv, char **cause)
 	for (i = 0; i < snap->ncats; i++)
 		snap->cats[i].entries = xcalloc(snap->nall + 1,
 		    sizeof *snap->cats[i].entries);
+	rules = !filter_rules_empty(srv->rules);
 	for (i = 0; i < snap->nall; i++) {
 		se = snap->all[i];
-		if ((f = server_rule_for(srv, se)) != NULL) {
+		if (rules)
 			filter_subject_init(&fs, se);
-			keep = filter_keep(f, &fs);
-			filter_subject_clear(&fs);
-			if (!keep)
-				continue;
-		}
 		t = server_entry_updated(se);
-		/* Every category one of its sources is in, once. */
+		/*
+		 * Every category one of its sources is in, once, if the
+		 * rules keep the entry as that source carried it: a story
+		 * several feeds carried is shown where one of them keeps it.
+		 */
 		ncat = npub = 0;
+		known = kept = 0;
 		for (j = 0; j < snap->ncats; j++)
 			fcat[j] = NULL;
 		for (k = 0; k < se->nsources; k++) {
@@ -1435,6 +1455,11 @@ server_snap_load(struct server *srv, char **cause)
 			}
 			if (j == snap->nfeeds)
 				continue;
+			known++;
+			if (rules && !server_rules_keep(srv, snap,
+			    &se->sources[k], &fs))
+				continue;
+			kept++;
 			name = snap->feeds[j]->category;
 			slug = server_slug(name != NULL && *name != '\0' ?
 			    name : "Uncategorized");
@@ -1455,6 +1480,14 @@ server_snap_load(struct server *srv, char **cause)
 			if (!cat->private)
 				npub++;
 		}
+		/* No feed the store lists carries it: no category's rules. */
+		if (known == 0)
+			kept = !rules || server_rules_keep(srv, snap,
+			    se->nsources > 0 ? &se->sources[0] : NULL, &fs);
+		if (rules)
+			filter_subject_clear(&fs);
+		if (kept == 0)
+			continue;
 		/* Only private categories carry it: theirs alone. */
 		if (ncat > 0 && npub == 0)
 			continue;

@@ -8,6 +8,7 @@
 
 struct conf;
 struct event_base;
+struct filter_rules;
 struct server;
 struct store;
 
@@ -20,7 +21,7 @@ typedef int	(*server_refresh_cb)(const char *feed, void *arg,
 
 /*
  * Bind conf->listen and conf->control on the loop. Returns NULL with
- * *cause if either cannot be bound, or if a feed's include or exclude
+ * *cause if either cannot be bound, or if an include or exclude
  * rule is malformed.
  */
 struct server	*server_new(struct event_base *, struct store *,
@@ -29,8 +30,8 @@ void		 server_set_refresh_cb(struct server *, server_refresh_cb,
 		     void *);
 /*
  * Apply a new configuration (SIGHUP): the title, the public URL and the
- * feeds' include/exclude rules; the outputs are rendered again. The
- * listen address and control socket stay. Returns 0, or -1 with *cause
+ * include/exclude rules of every scope; the outputs are rendered again.
+ * The listen address and control socket stay. Returns 0, or -1 with *cause
  * (a malformed rule) and nothing changed.
  */
 int		 server_reload(struct server *, const struct conf *,
@@ -46,5 +47,17 @@ void		 server_free(struct server *);
  */
 int		 server_control_send(const char *socket_path,
 		     const char *request, char **cause);
+
+/*
+ * The include and exclude rules of a config at every scope, as the
+ * outputs apply them: categories by server_slug of their name, feeds by
+ * their declared URL. Returns NULL with *cause ("feed URL: bad rule
+ * ...") if a rule is malformed. Free with filter_rules_free.
+ */
+struct filter_rules *server_rules_compile(const struct conf *,
+		     char **cause);
+
+/* The slug of a category name, as in /c/SLUG. Caller frees. */
+char		*server_slug(const char *);
 
 #endif

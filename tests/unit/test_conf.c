@@ -33,6 +33,7 @@ static void	test_duration(void);
 static void	test_size(void);
 static void	test_http(void);
 static void	test_tokens(void);
+static void	test_rules(void);
 
 static void
 write_file(const char *path, const char *text, size_t len)
@@ -702,6 +703,53 @@ test_tokens(void)
 	    "one token in each of two categories");
 }
 
+/*
+ * Rules at every scope: read, and a bad one refused at its line
+ * (HOSTILE-55).
+ */
+static void
+test_rules(void)
+{
+	struct conf	*c;
+	char		*cause;
+
+	c = load("[daemon]\ninclude = korea\nexclude = \"paid post\"\n"
+	    "[category \"North Korea\"]\ninclude = /kim|pyongyang/\n"
+	    "exclude = sponsored\n[feed \"http://a.example/\"]\n"
+	    "exclude = ad\n", &cause);
+	tap_ok(c != NULL, "rules in [daemon], [category] and [feed]");
+	if (c != NULL) {
+		tap_is_str(c->include, "korea", "[daemon] include");
+		tap_is_str(c->exclude, "\"paid post\"", "[daemon] exclude");
+		tap_is_str(c->categories[0].include, "/kim|pyongyang/",
+		    "[category] include");
+		tap_is_str(c->categories[0].exclude, "sponsored",
+		    "[category] exclude");
+		tap_is_str(c->feeds[0].exclude, "ad", "[feed] exclude");
+	} else
+		tap_diag("%s", cause);
+	free(cause);
+	conf_free(c);
+	load_ok("[daemon]\ninclude =\n[category \"A\"]\nexclude =\n",
+	    "blank rule lists");
+	load_err("[daemon]\ntitle = x\ninclude = /(/\n", 3,
+	    "include: bad rule \"/(/\"", "a bad regex in [daemon]");
+	load_err("[daemon]\nexclude = \"open\n", 2,
+	    "exclude: bad rule \"\"open\": no closing quote",
+	    "an open quote in [daemon]");
+	load_err("[category \"A\"]\naccess_token = aaaaaaaaaaaaaaaa\n"
+	    "exclude = //\n", 3, "exclude: bad rule \"//\"",
+	    "an empty regex in [category]");
+	load_err("[category \"A\"]\ninclude = /r/news\n", 2,
+	    "include: bad rule \"/r/news\": no closing /",
+	    "an unclosed regex in [category]");
+	load_err("[feed \"http://a.example/\"]\nlabel = A\n\n"
+	    "include = \"a\" b\n", 4, "include: bad rule",
+	    "text after a quoted phrase in [feed]");
+	load_err("[category \"A\"]\ninclude = a\ninclude = b\n", 3,
+	    "set twice (first on line 2)", "include twice in a category");
+}
+
 int
 main(void)
 {
@@ -721,6 +769,7 @@ main(void)
 	test_size();
 	test_http();
 	test_tokens();
+	test_rules();
 
 	unlink(conf_path);
 	rmdir(tmpdir);

@@ -28,6 +28,16 @@ struct bad_case {
 	const char	*cause;		/* a part of the error */
 };
 
+/* Rules at three scopes, and the verdict they give. */
+struct scope_case {
+	const char	*rules[FILTER_NSCOPES][2];	/* include, exclude */
+	int		 keep;
+	int		 scope;		/* -1: no rule named */
+	int		 include;
+	const char	*rule;		/* or NULL */
+	const char	*what;
+};
+
 static struct stored_entry *entry_make(void);
 static int	 keep(const struct stored_entry *, const char *,
 		    const char *);
@@ -124,6 +134,165 @@ static const struct bad_case bad_cases[] = {
 	{ "\"  \"", "empty phrase" },
 };
 
+#define CAT	"north-korea"
+#define FEED	"https://cnn.example/world.rss"
+
+static const struct scope_case scope_cases[] = {
+	{ { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } }, 1, -1, 0, NULL,
+	    "no rule anywhere keeps" },
+	{ { { "putin", NULL }, { NULL, NULL }, { NULL, NULL } }, 1,
+	    FILTER_GLOBAL, 1, "putin", "a global include keeps" },
+	{ { { "seoul", NULL }, { NULL, NULL }, { NULL, NULL } }, 0,
+	    FILTER_GLOBAL, 1, NULL, "a global include that fails drops" },
+	{ { { NULL, "Sponsored" }, { NULL, NULL }, { NULL, NULL } }, 0,
+	    FILTER_GLOBAL, 0, "Sponsored", "a global exclude drops, named as "
+	    "written" },
+	{ { { NULL, NULL }, { "North Korea", NULL }, { NULL, NULL } }, 1,
+	    FILTER_CATEGORY, 1, "North Korea", "a category include keeps" },
+	{ { { NULL, NULL }, { NULL, "/kim.*putin/" }, { NULL, NULL } }, 0,
+	    FILTER_CATEGORY, 0, "/kim.*putin/", "a category exclude regex "
+	    "drops" },
+	{ { { NULL, NULL }, { NULL, NULL }, { "seoul, vladivostok", NULL } },
+	    1, FILTER_FEED, 1, "vladivostok", "the feed include that matches "
+	    "is named" },
+	{ { { NULL, NULL }, { NULL, NULL }, { NULL, "advert, c++" } }, 0,
+	    FILTER_FEED, 0, "c++", "a feed exclude drops" },
+	{ { { "putin", NULL }, { "korea", NULL }, { "seoul", NULL } }, 0,
+	    FILTER_FEED, 1, NULL, "includes narrow: the feed's must match "
+	    "too" },
+	{ { { "seoul", NULL }, { "korea", NULL }, { "putin", NULL } }, 0,
+	    FILTER_GLOBAL, 1, NULL, "includes narrow: the global must match "
+	    "too" },
+	{ { { "putin", NULL }, { "korea", NULL }, { NULL, NULL } }, 1,
+	    FILTER_CATEGORY, 1, "korea", "all includes match: the narrowest "
+	    "is named" },
+	{ { { "putin", NULL }, { NULL, NULL }, { "kim", "sponsored" } }, 0,
+	    FILTER_FEED, 0, "sponsored", "a feed exclude wins over every "
+	    "include" },
+	{ { { NULL, "pyongyang" }, { "korea", NULL }, { "kim", NULL } }, 0,
+	    FILTER_GLOBAL, 0, "pyongyang", "a global exclude wins over "
+	    "narrower includes" },
+	{ { { NULL, "world" }, { NULL, "putin" }, { NULL, "kim" } }, 0,
+	    FILTER_GLOBAL, 0, "world", "several excludes: the widest scope "
+	    "is named" },
+	{ { { NULL, "seoul" }, { NULL, "tokyo" }, { NULL, "beijing" } }, 1,
+	    -1, 0, NULL, "excludes that do not match keep" },
+};
+
+/* Judge the entry with one case's rules, under CAT and FEED. */
+static void
+scope_case_run(const struct stored_entry *se, const struct scope_case *c)
+{
+	static const char	*keys[FILTER_NSCOPES] = { NULL, CAT, FEED };
+	struct filter_rules	*fr;
+	struct filter_subject	 fs;
+	struct filter_verdict	 v;
+	char			*cause = NULL;
+	int			 s, keep;
+
+	fr = filter_rules_new();
+	for (s = 0; s < FILTER_NSCOPES; s++) {
+		if (filter_rules_add(fr, s, keys[s], c->rules[s][0],
+		    c->rules[s][1], &cause) != 0) {
+			tap_diag("filter_rules_add: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	filter_subject_init(&fs, se);
+	keep = filter_rules_judge(fr, CAT, FEED, &fs, &v);
+	tap_ok(keep == c->keep && v.keep == c->keep && v.scope == c->scope &&
+	    v.include == c->include && (c->rule == NULL ? v.rule == NULL :
+	    v.rule != NULL && strcmp(v.rule, c->rule) == 0) &&
+	    (v.scope == -1 ? v.key == NULL : v.key == keys[v.scope]),
+	    "%s (kept %d, %s, %s \"%s\")", c->what, v.keep,
+	    filter_scope_name(v.scope), v.include ? "include" : "exclude",
+	    v.rule != NULL ? v.rule : "(none)");
+	/* Another category and feed: only the global rules apply. */
+	keep = filter_rules_judge(fr, "south-korea", "https://other.example/",
+	    &fs, &v);
+	tap_ok(v.scope == -1 || v.scope == FILTER_GLOBAL, "%s: elsewhere only "
+	    "the global rules apply", c->what);
+	filter_subject_clear(&fs);
+	filter_rules_free(fr);
+}
+
+/* filter_match: one filter, and the rule that decided. */
+static void
+test_match(const struct stored_entry *se)
+{
+	struct filter		*f;
+	struct filter_subject	 fs;
+	struct filter_verdict	 v;
+
+	filter_subject_init(&fs, se);
+	f = filter_new("seoul, \"North  Korea\", /kim.*putin/", NULL, NULL);
+	tap_ok(filter_match(f, &fs, &v) == 1 && v.keep && v.include &&
+	    v.rule != NULL && strcmp(v.rule, "North  Korea") == 0 &&
+	    !v.regex && v.scope == -1, "filter_match names the first "
+	    "include that matches, as written: %s", v.rule);
+	filter_free(f);
+	f = filter_new("/KIM.*putin/", "seoul", NULL);
+	tap_ok(filter_match(f, &fs, &v) == 1 && v.rule != NULL &&
+	    strcmp(v.rule, "/KIM.*putin/") == 0 && v.regex,
+	    "a regex is named with its slashes");
+	filter_free(f);
+	f = filter_new("putin", "seoul, sponsored", NULL);
+	tap_ok(filter_match(f, &fs, &v) == 0 && !v.keep && !v.include &&
+	    v.rule != NULL && strcmp(v.rule, "sponsored") == 0,
+	    "the exclude that drops is named");
+	filter_free(f);
+	f = filter_new("seoul, tokyo", NULL, NULL);
+	tap_ok(filter_match(f, &fs, &v) == 0 && v.include && v.rule == NULL,
+	    "no include matched: dropped, no rule named");
+	filter_free(f);
+	tap_ok(filter_match(NULL, &fs, &v) == 1 && v.rule == NULL &&
+	    !v.include, "a NULL filter keeps, no rule named");
+	tap_is_int(filter_match(NULL, &fs, NULL), 1, "a NULL verdict is "
+	    "fine");
+	filter_subject_clear(&fs);
+}
+
+/* filter_rules: what a key set twice, blanks and bad rules do. */
+static void
+test_rules(const struct stored_entry *se)
+{
+	struct filter_rules	*fr;
+	struct filter_subject	 fs;
+	struct filter_verdict	 v;
+	char			*cause = NULL;
+
+	filter_subject_init(&fs, se);
+	tap_ok(filter_rules_empty(NULL), "NULL rules are empty");
+	tap_is_int(filter_rules_judge(NULL, CAT, FEED, &fs, &v), 1, "NULL "
+	    "rules keep");
+	fr = filter_rules_new();
+	tap_is_int(filter_rules_add(fr, FILTER_FEED, FEED, " , ", "", NULL),
+	    0, "blank lists are accepted");
+	tap_ok(filter_rules_empty(fr), "and add no rule");
+	tap_ok(filter_rules_add(fr, FILTER_CATEGORY, CAT, NULL, "/(/",
+	    &cause) == -1 && cause != NULL && strstr(cause,
+	    "bad rule \"/(/\"") != NULL, "a bad rule is refused: %s",
+	    cause != NULL ? cause : "(none)");
+	free(cause);
+	tap_ok(filter_rules_empty(fr), "and adds nothing");
+	tap_is_int(filter_rules_add(fr, FILTER_CATEGORY, CAT, NULL, "putin",
+	    NULL), 0, "a category exclude");
+	tap_is_int(filter_rules_add(fr, FILTER_CATEGORY, CAT, NULL, "seoul",
+	    NULL), 0, "the same category again");
+	tap_is_int(filter_rules_judge(fr, CAT, NULL, &fs, &v), 0, "the first "
+	    "rules of a key stay");
+	tap_is_int(filter_rules_judge(fr, NULL, CAT, &fs, &v), 1, "a feed "
+	    "key is not a category key");
+	filter_rules_free(fr);
+	filter_rules_free(NULL);
+	tap_is_str(filter_scope_name(FILTER_GLOBAL), "global", "scope names");
+	tap_is_str(filter_scope_name(FILTER_CATEGORY), "category",
+	    "scope names");
+	tap_is_str(filter_scope_name(FILTER_FEED), "feed", "scope names");
+	filter_subject_clear(&fs);
+}
+
 int
 main(void)
 {
@@ -192,6 +361,11 @@ main(void)
 	filter_free(f);
 	tap_ok(filter_empty(NULL), "NULL is empty");
 	filter_free(NULL);
+
+	test_match(se);
+	test_rules(se);
+	for (i = 0; i < sizeof scope_cases / sizeof scope_cases[0]; i++)
+		scope_case_run(se, &scope_cases[i]);
 
 	/* The subject: what rules read. */
 	filter_subject_init(&fs, se);
