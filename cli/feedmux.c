@@ -38,6 +38,7 @@
 #include "parse.h"
 #include "sched.h"
 #include "server.h"
+#include "site.h"
 #include "store.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -69,6 +70,7 @@
 #define VERB_LIMIT	0x2
 #define VERB_FEEDOPTS	0x4	/* --label, --category, --interval */
 #define VERB_FILTER	0x8	/* --feed, --category, --since */
+#define VERB_OUT	0x10	/* --out, which it needs */
 
 struct cli {
 	const char	 *conf_path;
@@ -79,6 +81,7 @@ struct cli {
 	const char	 *interval;	/* --interval, or NULL */
 	const char	 *feed;		/* --feed, or NULL */
 	const char	 *since;	/* --since, or NULL */
+	const char	 *out;		/* --out, or NULL */
 	int		  help;
 	int		  version;
 	char		**args;		/* positional, verb first */
@@ -170,6 +173,9 @@ static int	 verb_check(struct cli *);
 static int	 verb_prune(struct cli *);
 static int	 verb_remove_entry(struct cli *);
 static int	 verb_explain(struct cli *);
+static int	 verb_publish(struct cli *);
+static int	 cli_publish_cb(const char *, const char *, size_t, void *,
+		     char **);
 
 static int	 cli_store_rw(const struct conf *, int, struct store **);
 static int	 cli_find_feed(struct store *, const char *,
@@ -208,6 +214,8 @@ static const struct verb verbs[] = {
 	{ "remove-entry",	verb_remove_entry,	1, 1, 0 },
 	{ "stats",		verb_stats,		0, 0, VERB_JSON },
 	{ "export",		verb_export,		0, 0, 0 },
+	{ "publish",		verb_publish,		0, 0,
+	    VERB_JSON|VERB_OUT },
 	{ "import",		verb_import,		1, 1, 0 },
 	{ "prune",		verb_prune,		0, 0, VERB_JSON },
 	{ "check",		verb_check,		0, 0, VERB_JSON },
@@ -291,6 +299,14 @@ main(int argc, char **argv)
 		    cli.feed != NULL ? "feed" : "since");
 		goto out;
 	}
+	if (cli.out != NULL && (v->flags & VERB_OUT) == 0) {
+		rc = cli_usage_error("%s does not take --out", v->name);
+		goto out;
+	}
+	if (cli.out == NULL && (v->flags & VERB_OUT) != 0) {
+		rc = cli_usage_error("%s needs --out DIR", v->name);
+		goto out;
+	}
 	if (cli.category != NULL &&
 	    (v->flags & (VERB_FEEDOPTS|VERB_FILTER)) == 0) {
 		rc = cli_usage_error("%s does not take --category", v->name);
@@ -321,7 +337,8 @@ static const struct cli_opt cli_opts[] = {
 	{ "--category", offsetof(struct cli, category) },
 	{ "--interval", offsetof(struct cli, interval) },
 	{ "--feed", offsetof(struct cli, feed) },
-	{ "--since", offsetof(struct cli, since) }
+	{ "--since", offsetof(struct cli, since) },
+	{ "--out", offsetof(struct cli, out) }
 };
 
 /*
@@ -445,6 +462,9 @@ static const char	*cli_usage_text =
 	    " validators and errors\n"
 	    "  import OPML          subscribe to the feeds of an OPML file\n"
 	    "  export               the feeds as OPML 2.0\n"
+	    "  publish --out DIR    write the published documents into DIR"
+	    " for a static\n"
+	    "                       host: only those whose bytes changed\n"
 	    "  stats                counts and sizes of the store\n"
 	    "  prune                apply retention (keep_days,"
 	    " keep_per_feed) now\n"
@@ -2854,6 +2874,83 @@ out:
 	buf_free(&why);
 	buf_free(&out);
 	store_feed_free(f);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* What publish hands each document to. */
+struct cli_publish {
+	struct site	*site;
+	json_t		*list;		/* --json, else NULL */
+};
+
+/* Write one document of the site and say what became of it. */
+static int
+cli_publish_cb(const char *file, const char *data, size_t len, void *arg,
+    char **cause)
+{
+	struct cli_publish	*cp = arg;
+	enum site_result	 res;
+	const char		*what;
+	json_t			*o;
+	char			*line;
+
+	if (site_write(cp->site, file, data, len, &res, cause) != 0)
+		return (-1);
+	what = res == SITE_WRITTEN ? "written" : "unchanged";
+	if (cp->list != NULL) {
+		o = json_object();
+		cli_jset(o, "file", cli_jstr(file));
+		cli_jset(o, "status", cli_jstr(what));
+		cli_jappend(cp->list, o);
+	} else {
+		xasprintf(&line, "%s %s\n", what, file);
+		cli_puts(line);
+		free(line);
+	}
+	return (0);
+}
+
+/*
+ * publish --out DIR: every document the server serves, as files, laid
+ * out so that the links in them resolve on a static host.
+ */
+static int
+verb_publish(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct cli_publish	 cp;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&cp, 0, sizeof cp);
+	if (*cli->out == '\0')
+		return (cli_usage_error("publish: --out needs a DIR"));
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
+		goto out;
+	if ((cp.site = site_open(cli->out, &cause)) == NULL) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cli->json)
+		cp.list = json_array();
+	if (server_site(st, conf, cli_publish_cb, &cp, &cause) != 0) {
+		cli_warnx("%s", cause != NULL ? cause : cli->out);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cp.list != NULL)
+		cli_jprint(cp.list);
+	rc = EXIT_OK;
+
+out:
+	if (cp.list != NULL)
+		json_decref(cp.list);
+	free(cause);
+	site_close(cp.site);
 	store_close(st);
 	conf_free(conf);
 	return (rc);

@@ -227,6 +227,7 @@ struct server_req {
 	int				 guarded;	/* needs a token */
 	enum server_opened		 opened;
 	const char			*link_token;	/* for links */
+	int				 one_page;	/* no rel="next" */
 };
 
 /*
@@ -385,6 +386,8 @@ static void	 server_ctl_answer(struct server_ctl *, const char *,
 		     const char *);
 static void	 server_ctl_free(struct server_ctl *);
 static int	 server_ctl_io(int, int, struct timespec *);
+static int	 server_site_doc(struct server *, struct server_cat *,
+		     enum server_fmt, server_site_cb, void *, char **);
 
 /* Set *cause, if the caller wants one. */
 static void
@@ -1673,7 +1676,7 @@ server_render(struct server *srv, const struct server_req *r,
 		    (long long)r->before_date, (long long)r->before_id);
 	else if (first != NULL)
 		query = xstrdup(first);
-	if (start + view.nentries < n && view.nentries > 0) {
+	if (start + view.nentries < n && view.nentries > 0 && !r->one_page) {
 		last = view.entries[view.nentries - 1];
 		xasprintf(&next, "%s%sbefore=%lld_%lld", first != NULL ?
 		    first : "", first != NULL ? "&" : "",
@@ -2700,4 +2703,96 @@ out:
 	buf_free(&req);
 	buf_free(&ans);
 	return (0);
+}
+
+/*
+ * Render one document of the static site and hand it to cb under its
+ * file name: the page of a view is DIR/index.html or c/SLUG/index.html
+ * (a static host answers /c/SLUG with a redirect to that directory), a
+ * feed /PATH.EXT is the file PATH.EXT, the OPML is the file "opml".
+ */
+static int
+server_site_doc(struct server *srv, struct server_cat *cat,
+    enum server_fmt fmt, server_site_cb cb, void *arg, char **cause)
+{
+	struct server_req	 r;
+	const char		*ext = server_formats[fmt].ext;
+	char			*file, *data;
+	size_t			 len;
+	int			 rv;
+
+	memset(&r, 0, sizeof r);
+	r.fmt = &server_formats[fmt];
+	r.slug = cat != NULL ? cat->slug : NULL;
+	r.one_page = 1;
+	if (fmt == SERVER_OPML)
+		file = xstrdup("opml");
+	else if (cat == NULL && ext == NULL)
+		file = xstrdup("index.html");
+	else if (cat == NULL)
+		xasprintf(&file, "feed.%s", ext);
+	else if (ext == NULL)
+		xasprintf(&file, "c/%s/index.html", cat->slug);
+	else
+		xasprintf(&file, "c/%s.%s", cat->slug, ext);
+	data = server_render(srv, &r, cat, &len);
+	rv = cb(file, data, len, arg, cause);
+	free(data);
+	free(file);
+	return (rv);
+}
+
+int
+server_site(struct store *store, const struct conf *conf, server_site_cb cb,
+    void *arg, char **cause)
+{
+	static const enum server_fmt	 fmts[] = { SERVER_HTML, SERVER_ATOM,
+					     SERVER_RSS, SERVER_JSON };
+	struct server			*srv;
+	struct server_cat		*cat;
+	size_t				 i, j;
+	int				 rv = -1;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->store = store;
+	srv->started = (int64_t)time(NULL);
+	server_set_names(srv, conf);
+	TAILQ_INIT(&srv->ctls);
+	TAILQ_INIT(&srv->docs);
+	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->newconns);
+	if (server_rules_set(srv, conf, cause) != 0)
+		goto out;
+	server_tokens_set(srv, conf);
+	/* A static host checks no token: what one guards stays home. */
+	if (srv->token != NULL) {
+		server_cause(cause, "the outputs need access_token; a static "
+		    "site cannot ask for it");
+		goto out;
+	}
+	if ((srv->snap = server_snap_load(srv, cause)) == NULL)
+		goto out;
+	srv->snap->gen = ++srv->gen;
+
+	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		if (server_site_doc(srv, NULL, fmts[i], cb, arg, cause) != 0)
+			goto out;
+	}
+	if (server_site_doc(srv, NULL, SERVER_OPML, cb, arg, cause) != 0)
+		goto out;
+	for (j = 0; j < srv->snap->ncats; j++) {
+		cat = &srv->snap->cats[j];
+		if (cat->private)
+			continue;
+		for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+			if (server_site_doc(srv, cat, fmts[i], cb, arg,
+			    cause) != 0)
+				goto out;
+		}
+	}
+	rv = 0;
+
+out:
+	server_free(srv);
+	return (rv);
 }
