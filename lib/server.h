@@ -39,6 +39,13 @@ int		 server_reload(struct server *, const struct conf *,
 		     char **cause);
 /* Forget rendered documents: the store changed. */
 void		 server_changed(struct server *);
+/*
+ * With websub_hub set, a feed of the outputs (topic: its public URL)
+ * changed its bytes in a render after a store change or a reload: tell
+ * the hub. Called once per feed per render, from the loop.
+ */
+typedef void	(*server_ping_cb)(const char *topic, void *arg);
+void		 server_set_ping_cb(struct server *, server_ping_cb, void *);
 /* Close the listeners and the control socket. NULL-safe. */
 void		 server_free(struct server *);
 
