@@ -176,6 +176,10 @@ static int	 verb_explain(struct cli *);
 static int	 verb_publish(struct cli *);
 static int	 cli_publish_cb(const char *, const char *, size_t, void *,
 		     char **);
+static int	 cli_publish_removed_cb(const char *, int, void *, char **);
+struct cli_publish;
+static void	 cli_publish_say(struct cli_publish *, const char *,
+		     const char *);
 
 static int	 cli_store_rw(const struct conf *, int, struct store **);
 static int	 cli_find_feed(struct store *, const char *,
@@ -2885,22 +2889,16 @@ struct cli_publish {
 	json_t		*list;		/* --json, else NULL */
 };
 
-/* Write one document of the site and say what became of it. */
-static int
-cli_publish_cb(const char *file, const char *data, size_t len, void *arg,
-    char **cause)
+/* Say what became of a file of the site: one line, or a JSON object. */
+static void
+cli_publish_say(struct cli_publish *cp, const char *what, const char *file)
 {
-	struct cli_publish	*cp = arg;
-	enum site_result	 res;
-	const char		*what;
-	json_t			*o;
-	char			*line;
+	json_t	*o;
+	char	*line;
 
-	if (site_write(cp->site, file, data, len, &res, cause) != 0)
-		return (-1);
-	what = res == SITE_WRITTEN ? "written" : "unchanged";
 	if (cp->list != NULL) {
-		o = json_object();
+		if ((o = json_object()) == NULL)
+			fatalx("out of memory");
 		cli_jset(o, "file", cli_jstr(file));
 		cli_jset(o, "status", cli_jstr(what));
 		cli_jappend(cp->list, o);
@@ -2909,6 +2907,29 @@ cli_publish_cb(const char *file, const char *data, size_t len, void *arg,
 		cli_puts(line);
 		free(line);
 	}
+}
+
+/* Write one document of the site. */
+static int
+cli_publish_cb(const char *file, const char *data, size_t len, void *arg,
+    char **cause)
+{
+	struct cli_publish	*cp = arg;
+	enum site_result	 res;
+
+	if (site_write(cp->site, file, data, len, &res, cause) != 0)
+		return (-1);
+	cli_publish_say(cp, res == SITE_WRITTEN ? "written" : "unchanged",
+	    file);
+	return (0);
+}
+
+/* A file of a category gone: removed, or left as someone changed it. */
+static int
+cli_publish_removed_cb(const char *file, int removed, void *arg,
+    char **cause)
+{
+	cli_publish_say(arg, removed ? "removed" : "left", file);
 	return (0);
 }
 
@@ -2937,7 +2958,8 @@ verb_publish(struct cli *cli)
 	}
 	if (cli->json)
 		cp.list = json_array();
-	if (server_site(st, conf, cli_publish_cb, &cp, &cause) != 0) {
+	if (server_site(st, conf, cli_publish_cb, &cp, &cause) != 0 ||
+	    site_finish(cp.site, cli_publish_removed_cb, &cp, &cause) != 0) {
 		cli_warnx("%s", cause != NULL ? cause : cli->out);
 		rc = EXIT_USER;
 		goto out;

@@ -31,6 +31,22 @@ struct site	*site_open(const char *dir, char **cause);
  */
 int		 site_write(struct site *, const char *name, const char *data,
 		     size_t len, enum site_result *res, char **cause);
+/*
+ * A file an earlier run wrote, that this run did not: removed, or left
+ * because it changed since (it is someone else's now). Return 0, or -1
+ * with *cause to stop.
+ */
+typedef int	(*site_removed_cb)(const char *name, int removed, void *arg,
+		    char **cause);
+/*
+ * After the last site_write: remove the files the last run wrote and
+ * this one did not (a category gone), but only those still holding the
+ * bytes written then, and their directories if left empty; then record
+ * what this run wrote in DIR/.feedmux-site. Nothing else is removed;
+ * with no record (the first run), nothing. Returns 0, or -1 with *cause.
+ */
+int		 site_finish(struct site *, site_removed_cb, void *arg,
+		     char **cause);
 /* Close it. NULL-safe. */
 void		 site_close(struct site *);
 

@@ -55,8 +55,10 @@ for r in $routes; do
 	    miss="$miss $f"
 done
 is "$miss" "" "every document of the daemon is a file, and is reported"
-is "$(cd "$T/site" && find . -type f | wc -l | tr -d ' ')" 17 \
+is "$(cd "$T/site" && find . -type f ! -name .feedmux-site | wc -l | tr -d ' ')" 17 \
     "and nothing else is written (no temporary file left)"
+is "$(wc -l <"$T/site/.feedmux-site" | tr -d ' ')" 17 \
+    "DIR/.feedmux-site records the 17 files written"
 
 # The same bytes as the daemon serves for the same store and config.
 differ=
@@ -128,8 +130,8 @@ fm_cli publish --out "$T/site" >"$T/run2.out" 2>&1
 is "$?" 0 "a second run exits 0"
 is "$(grep -c '^unchanged ' "$T/run2.out"):$(grep -c '^written ' "$T/run2.out")" \
     "17:0" "it reports all 17 files unchanged"
-is "$(find "$T/site" -type f ! -newermt '2001-02-04' | wc -l | tr -d ' ')" 17 \
-    "and leaves their modification times alone"
+is "$(find "$T/site" -type f ! -newermt '2001-02-04' | wc -l | tr -d ' ')" 18 \
+    "and leaves their modification times alone (the record's too)"
 got=$(fm_cli publish --out "$T/site" --json | $PY -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -150,6 +152,37 @@ touch -d '2001-02-03 04:05:06' "$T/site/feed.rss"
 echo mine >"$T/site/robots.txt"
 fm_cli publish --out "$T/site" >/dev/null 2>&1
 is "$(cat "$T/site/robots.txt")" mine "a file the user put in DIR stays"
+
+# A category that goes: the files it had go, unless someone changed
+# them; a directory holding someone else's file stays.
+fm_cli add "http://127.0.0.1:$FEEDSRV_PORT/temp.rss" --category Temp \
+    >/dev/null 2>&1
+fm_cli publish --out "$T/site" >"$T/run4.out" 2>&1
+is "$(grep -c '^written c/temp' "$T/run4.out")" 4 \
+    "a new category: its four files are written"
+echo "edited by hand" >>"$T/site/c/temp.rss"
+mkdir -p "$T/site/c/gone"
+echo mine >"$T/site/c/gone.atom"
+echo notes >"$T/site/c/temp/notes.txt"
+fm_cli remove "http://127.0.0.1:$FEEDSRV_PORT/temp.rss" >/dev/null 2>&1
+fm_cli publish --out "$T/site" >"$T/run5.out" 2>&1
+is "$?" 0 "the category is gone: publish exits 0"
+is "$(grep ' c/temp' "$T/run5.out" | sort | tr '\n' ' ')" \
+    "left c/temp.rss removed c/temp.atom removed c/temp.json removed c/temp/index.html " \
+    "its files go, but the one changed since is left, and said so"
+[ ! -e "$T/site/c/temp.atom" ] && [ ! -e "$T/site/c/temp/index.html" ] &&
+    grep -q "edited by hand" "$T/site/c/temp.rss" &&
+    [ "$(cat "$T/site/c/temp/notes.txt")" = notes ]
+ok $? "on disk too; the directory keeps the user's file"
+grep -q '^written opml$' "$T/run5.out" && grep -q '^written index.html$' "$T/run5.out"
+ok $? "the page and the OPML, which listed it, are written again"
+[ "$(cat "$T/site/c/gone.atom")" = mine ] && [ -d "$T/site/c/gone" ]
+ok $? "files publish never wrote stay, even where a category's would be"
+fm_cli publish --out "$T/site" >"$T/run6.out" 2>&1
+is "$(grep -vc '^unchanged' "$T/run6.out")" 0 \
+    "the next run forgets them: all unchanged"
+rm -r "$T/site/c/temp" "$T/site/c/temp.rss" "$T/site/c/gone" \
+    "$T/site/c/gone.atom"
 
 # A symbolic link planted in DIR is refused, its target untouched.
 echo precious >"$T/victim"
