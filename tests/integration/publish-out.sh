@@ -124,6 +124,44 @@ grep -q "<link rel=\"self\" type=\"application/atom+xml\" href=\"$U/c/wires.atom
     "$T/site/c/wires.atom"
 ok $? "c/SLUG.atom names itself by its public URL"
 
+# Served by a static web server (Python's http.server) at base_url,
+# every link of the site's own documents leads to a document (/c/SLUG
+# by the server's redirect to the directory).
+SPORT=$(fm_free_port)
+sed "s|^listen = .*|&\nbase_url = http://127.0.0.1:$SPORT|" "$T/feedmux.conf" \
+    >"$T/static.conf"
+"$FEEDMUX" -c "$T/static.conf" publish --out "$T/static" >/dev/null 2>&1
+ok $? "publish --out with base_url set to the static host's URL"
+(cd "$T/static" && exec $PY -m http.server --bind 127.0.0.1 "$SPORT") \
+    >/dev/null 2>&1 &
+STATIC_PID=$!
+trap 'kill $STATIC_PID 2>/dev/null; fm_cleanup' 0
+fm_wait_for 50 curl -sf -o /dev/null "http://127.0.0.1:$SPORT/"
+got=$($PY - "http://127.0.0.1:$SPORT" <<'EOT'
+import re, sys, urllib.request
+base = sys.argv[1]
+seen, todo, bad = set(), [base + "/"], []
+while todo:
+    url = todo.pop()
+    if url in seen:
+        continue
+    seen.add(url)
+    try:
+        body = urllib.request.urlopen(url, timeout=5).read().decode()
+    except Exception as e:
+        bad.append("%s: %s" % (url, e))
+        continue
+    for href in re.findall(r'href="([^"]+)"', body):
+        href = href.replace("&amp;", "&")
+        if href.startswith(base) and href not in seen:
+            todo.append(href)
+print(len(seen) >= 17, bad)
+EOT
+)
+is "$got" "True []" "crawling the static site from / reaches every document, no link broken"
+kill "$STATIC_PID" 2>/dev/null
+trap fm_cleanup 0
+
 # A second run: nothing changed, nothing is rewritten.
 find "$T/site" -type f -exec touch -d '2001-02-03 04:05:06' {} +
 fm_cli publish --out "$T/site" >"$T/run2.out" 2>&1
