@@ -39,6 +39,7 @@
 #include "parse.h"
 #include "sched.h"
 #include "server.h"
+#include "site.h"
 #include "store.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -70,6 +71,7 @@
 #define VERB_LIMIT	0x2
 #define VERB_FEEDOPTS	0x4	/* --label, --category, --interval */
 #define VERB_FILTER	0x8	/* --feed, --category, --since */
+#define VERB_OUT	0x10	/* --out, which it needs */
 
 struct cli {
 	const char	 *conf_path;
@@ -80,6 +82,7 @@ struct cli {
 	const char	 *interval;	/* --interval, or NULL */
 	const char	 *feed;		/* --feed, or NULL */
 	const char	 *since;	/* --since, or NULL */
+	const char	 *out;		/* --out, or NULL */
 	int		  help;
 	int		  version;
 	char		**args;		/* positional, verb first */
@@ -179,6 +182,13 @@ static void	 cli_rules_judge(const struct filter_rules *,
 		     const struct store_feed **);
 static char	*cli_rules_why(const struct filter_verdict *, const char *,
 		     const char *);
+static int	 verb_publish(struct cli *);
+static int	 cli_publish_cb(const char *, const char *, size_t, void *,
+		     char **);
+static int	 cli_publish_removed_cb(const char *, int, void *, char **);
+struct cli_publish;
+static void	 cli_publish_say(struct cli_publish *, const char *,
+		     const char *);
 
 static int	 cli_store_rw(const struct conf *, int, struct store **);
 static int	 cli_find_feed(struct store *, const char *,
@@ -217,6 +227,8 @@ static const struct verb verbs[] = {
 	{ "remove-entry",	verb_remove_entry,	1, 1, 0 },
 	{ "stats",		verb_stats,		0, 0, VERB_JSON },
 	{ "export",		verb_export,		0, 0, 0 },
+	{ "publish",		verb_publish,		0, 0,
+	    VERB_JSON|VERB_OUT },
 	{ "import",		verb_import,		1, 1, 0 },
 	{ "prune",		verb_prune,		0, 0, VERB_JSON },
 	{ "check",		verb_check,		0, 0, VERB_JSON },
@@ -302,6 +314,14 @@ main(int argc, char **argv)
 		    cli.feed != NULL ? "feed" : "since");
 		goto out;
 	}
+	if (cli.out != NULL && (v->flags & VERB_OUT) == 0) {
+		rc = cli_usage_error("%s does not take --out", v->name);
+		goto out;
+	}
+	if (cli.out == NULL && (v->flags & VERB_OUT) != 0) {
+		rc = cli_usage_error("%s needs --out DIR", v->name);
+		goto out;
+	}
 	if (cli.category != NULL &&
 	    (v->flags & (VERB_FEEDOPTS|VERB_FILTER)) == 0) {
 		rc = cli_usage_error("%s does not take --category", v->name);
@@ -332,7 +352,8 @@ static const struct cli_opt cli_opts[] = {
 	{ "--category", offsetof(struct cli, category) },
 	{ "--interval", offsetof(struct cli, interval) },
 	{ "--feed", offsetof(struct cli, feed) },
-	{ "--since", offsetof(struct cli, since) }
+	{ "--since", offsetof(struct cli, since) },
+	{ "--out", offsetof(struct cli, out) }
 };
 
 /*
@@ -461,6 +482,9 @@ static const char	*cli_usage_text =
 	    " decided\n"
 	    "  import OPML          subscribe to the feeds of an OPML file\n"
 	    "  export               the feeds as OPML 2.0\n"
+	    "  publish --out DIR    write the published documents into DIR"
+	    " for a static\n"
+	    "                       host: only those whose bytes changed\n"
 	    "  stats                counts and sizes of the store\n"
 	    "  prune                apply retention (keep_days,"
 	    " keep_per_feed) now\n"
@@ -3088,6 +3112,101 @@ out:
 	stored_entries_free(v, n);
 	store_feeds_free(feeds, nfeeds);
 	store_feed_free(feed);
+	store_close(st);
+	conf_free(conf);
+	return (rc);
+}
+
+/* What publish hands each document to. */
+struct cli_publish {
+	struct site	*site;
+	json_t		*list;		/* --json, else NULL */
+};
+
+/* Say what became of a file of the site: one line, or a JSON object. */
+static void
+cli_publish_say(struct cli_publish *cp, const char *what, const char *file)
+{
+	json_t	*o;
+	char	*line;
+
+	if (cp->list != NULL) {
+		if ((o = json_object()) == NULL)
+			fatalx("out of memory");
+		cli_jset(o, "file", cli_jstr(file));
+		cli_jset(o, "status", cli_jstr(what));
+		cli_jappend(cp->list, o);
+	} else {
+		xasprintf(&line, "%s %s\n", what, file);
+		cli_puts(line);
+		free(line);
+	}
+}
+
+/* Write one document of the site. */
+static int
+cli_publish_cb(const char *file, const char *data, size_t len, void *arg,
+    char **cause)
+{
+	struct cli_publish	*cp = arg;
+	enum site_result	 res;
+
+	if (site_write(cp->site, file, data, len, &res, cause) != 0)
+		return (-1);
+	cli_publish_say(cp, res == SITE_WRITTEN ? "written" : "unchanged",
+	    file);
+	return (0);
+}
+
+/* A file of a category gone: removed, or left as someone changed it. */
+static int
+cli_publish_removed_cb(const char *file, int removed, void *arg,
+    char **cause)
+{
+	cli_publish_say(arg, removed ? "removed" : "left", file);
+	return (0);
+}
+
+/*
+ * publish --out DIR: every document the server serves, as files, laid
+ * out so that the links in them resolve on a static host.
+ */
+static int
+verb_publish(struct cli *cli)
+{
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct cli_publish	 cp;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&cp, 0, sizeof cp);
+	if (*cli->out == '\0')
+		return (cli_usage_error("publish: --out needs a DIR"));
+	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
+		goto out;
+	if ((cp.site = site_open(cli->out, &cause)) == NULL) {
+		cli_warnx("%s", cause);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cli->json)
+		cp.list = json_array();
+	if (server_site(st, conf, cli_publish_cb, &cp, &cause) != 0 ||
+	    site_finish(cp.site, cli_publish_removed_cb, &cp, &cause) != 0) {
+		cli_warnx("%s", cause != NULL ? cause : cli->out);
+		rc = EXIT_USER;
+		goto out;
+	}
+	if (cp.list != NULL)
+		cli_jprint(cp.list);
+	rc = EXIT_OK;
+
+out:
+	if (cp.list != NULL)
+		json_decref(cp.list);
+	free(cause);
+	site_close(cp.site);
 	store_close(st);
 	conf_free(conf);
 	return (rc);

@@ -117,6 +117,13 @@ struct poll {
 	TAILQ_ENTRY(poll)		 entry;
 };
 
+/* A WebSub ping in flight: the hub is told a feed changed. */
+struct ping {
+	struct daemon			*d;
+	char				*topic;
+	TAILQ_ENTRY(ping)		 entry;
+};
+
 struct daemon {
 	struct event_base		*base;
 	const char			*conf_path;
@@ -131,6 +138,7 @@ struct daemon {
 	struct event			*prune;
 	int				 stopping;
 	TAILQ_HEAD(, poll)		 polls;
+	TAILQ_HEAD(, ping)		 pings;
 	struct hint			*hints;		/* by feed id */
 	size_t				 nhints;
 	struct cycle			 cycle;
@@ -176,6 +184,9 @@ static void	 daemon_poll_record(struct poll *, struct feed_doc *,
 		     struct store_fetch *, int64_t, const char *);
 static const char *daemon_error_status(const char *);
 static void	 daemon_poll_free(struct poll *);
+static void	 daemon_ping_cb(const char *, void *);
+static void	 daemon_ping_done_cb(const struct fetch_result *, void *);
+static void	 daemon_ping_free(struct ping *);
 static int64_t	 daemon_ns(clockid_t);
 static void	 daemon_conf_index(struct daemon *);
 static void	 daemon_cycle_poll(struct daemon *);
@@ -1316,6 +1327,7 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof d);
 	TAILQ_INIT(&d.polls);
+	TAILQ_INIT(&d.pings);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "feedmuxd: curl_global_init failed\n");
@@ -1360,6 +1372,7 @@ main(int argc, char **argv)
 	}
 	log_info("listening on http://%s/", d.conf->listen);
 	server_set_refresh_cb(d.server, daemon_refresh_cb, &d);
+	server_set_ping_cb(d.server, daemon_ping_cb, &d);
 
 	memset(&fo, 0, sizeof fo);
 	fo.user_agent = d.conf->user_agent;
@@ -1413,6 +1426,8 @@ out:
 	fetch_free(d.fetch);
 	while (!TAILQ_EMPTY(&d.polls))
 		daemon_poll_free(TAILQ_FIRST(&d.polls));
+	while (!TAILQ_EMPTY(&d.pings))
+		daemon_ping_free(TAILQ_FIRST(&d.pings));
 	server_free(d.server);
 	store_close(d.store);
 	for (i = 0; i < sizeof d.signals / sizeof d.signals[0]; i++) {
@@ -1429,4 +1444,75 @@ out:
 	if (rv == 0)
 		log_info("stopped");
 	return (rv);
+}
+
+/*
+ * A feed of the outputs changed: tell the WebSub hub, a form POST
+ * (hub.mode=publish, hub.url=TOPIC) through the fetcher, so it runs on
+ * the loop under the same limits and address policy as a feed's poll.
+ */
+static void
+daemon_ping_cb(const char *topic, void *arg)
+{
+	struct daemon		*d = arg;
+	struct fetch_req	 req;
+	struct ping		*pg;
+	struct buf		 form;
+	const unsigned char	*p;
+	char			*cause = NULL;
+
+	if (d->stopping || d->conf->websub_hub == NULL)
+		return;
+	buf_init(&form);
+	buf_adds(&form, "hub.mode=publish&hub.url=");
+	for (p = (const unsigned char *)topic; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			buf_addc(&form, *p);
+		else
+			buf_printf(&form, "%%%02X", *p);
+	}
+
+	pg = xcalloc(1, sizeof *pg);
+	pg->d = d;
+	pg->topic = xstrdup(topic);
+	TAILQ_INSERT_TAIL(&d->pings, pg, entry);
+	memset(&req, 0, sizeof req);
+	req.url = d->conf->websub_hub;
+	req.post = form.data;
+	req.allow_private = d->conf->allow_private;
+	req.done = daemon_ping_done_cb;
+	req.arg = pg;
+	if (fetch_start(d->fetch, &req, &cause) != 0) {
+		log_warnx("websub: cannot tell the hub of %s: %s", topic,
+		    cause);
+		free(cause);
+		daemon_ping_free(pg);
+	}
+	buf_free(&form);
+}
+
+/* The hub answered, or could not be reached. */
+static void
+daemon_ping_done_cb(const struct fetch_result *res, void *arg)
+{
+	struct ping	*pg = arg;
+
+	if (res->ok && res->http_status >= 200 && res->http_status <= 299)
+		log_info("websub: hub told of %s", pg->topic);
+	else if (res->error != NULL)
+		log_warnx("websub: hub not told of %s: %s", pg->topic,
+		    res->error);
+	else
+		log_warnx("websub: hub not told of %s: HTTP %ld", pg->topic,
+		    res->http_status);
+	daemon_ping_free(pg);
+}
+
+static void
+daemon_ping_free(struct ping *pg)
+{
+	TAILQ_REMOVE(&pg->d->pings, pg, entry);
+	free(pg->topic);
+	free(pg);
 }

@@ -147,6 +147,8 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "control", CONF_STRING, offsetof(struct conf, control), 0, 0 },
 	{ "title", CONF_STRING, offsetof(struct conf, title), 0, 0 },
 	{ "base_url", CONF_BASE_URL, offsetof(struct conf, base_url), 0, 0 },
+	{ "websub_hub", CONF_BASE_URL, offsetof(struct conf, websub_hub),
+	    0, 0 },
 	{ "user_agent", CONF_STRING, offsetof(struct conf, user_agent),
 	    0, 0 },
 	{ "interval", CONF_DURATION, offsetof(struct conf, interval),
@@ -286,6 +288,7 @@ conf_free(struct conf *c)
 	free(c->control);
 	free(c->title);
 	free(c->base_url);
+	free(c->websub_hub);
 	free(c->user_agent);
 	for (i = 0; i < c->nfeeds; i++)
 		conf_feed_free(&c->feeds[i]);
@@ -1004,7 +1007,8 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			why = conf_check_listen(s);
 		else if (k->type == CONF_BASE_URL) {
 			/* Outputs append "/feed.atom" and the like. */
-			while (strlen(s) > 1 && s[strlen(s) - 1] == '/')
+			while (strcmp(k->name, "base_url") == 0 &&
+			    strlen(s) > 1 && s[strlen(s) - 1] == '/')
 				s[strlen(s) - 1] = '\0';
 			why = conf_check_http_url(s, 0);
 		} else if (k->type == CONF_LIST && filter_check(s, &rule) != 0) {
@@ -1160,6 +1164,14 @@ conf_validate(struct conf_parser *p)
 			xasprintf(&msg, "min_interval is greater than "
 			    "max_interval");
 		}
+	}
+	/* The hub is told public URLs: the default one is not public. */
+	if (c->websub_hub != NULL && !p->base_url_set && line == 0) {
+		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
+		    "websub_hub", &imin);
+		line = p->daemon_lines[imin];
+		xasprintf(&msg, "websub_hub needs base_url, the public URL "
+		    "of the outputs that the hub is told of");
 	}
 	if (msg != NULL) {
 		p->lineno = line;

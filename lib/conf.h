@@ -50,6 +50,7 @@ struct conf {
 	char			*control;	/* Unix socket path */
 	char			*title;
 	char			*base_url;	/* public URL of the outputs */
+	char			*websub_hub;	/* or NULL: no WebSub */
 	char			*user_agent;
 	int			 log_level;	/* 0 error, 1 warning, 2 info,
 						   3 debug (enum log_level) */

@@ -88,6 +88,7 @@ struct fetch_xfer {
 	void				*arg;
 	int				 allow_private;
 	int				 allow_file;
+	char				*post;		/* or NULL: GET */
 	struct fetch_host		*host;
 	int				 launched;	/* off the queue */
 	int				 in_multi;	/* in curl */
@@ -530,6 +531,8 @@ fetch_start(struct fetch *f, const struct fetch_req *req, char **cause)
 	x->arg = req->arg;
 	x->allow_private = req->allow_private;
 	x->allow_file = req->allow_file;
+	if (req->post != NULL)
+		x->post = xstrdup(req->post);
 	fetch_xfer_reset(x);
 
 	/* Conditional GET, only with validators safe to echo (HOSTILE-41). */
@@ -598,8 +601,18 @@ fetch_setup(struct fetch_xfer *x, char **cause)
 	/* Never a proxy from the environment (HOSTILE-37). */
 	FETCH_SETOPT(x, CURLOPT_PROXY, "");
 
+	/*
+	 * A form POST (a WebSub ping): curl sends it as
+	 * application/x-www-form-urlencoded. A redirect would turn it into
+	 * a GET, so it is not followed: the answer is the 3xx.
+	 */
+	if (x->post != NULL) {
+		FETCH_SETOPT(x, CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
+		FETCH_SETOPT(x, CURLOPT_POSTFIELDS, x->post);
+	}
+
 	/* Redirects: bounded (HOSTILE-31), http(s) only (HOSTILE-32). */
-	FETCH_SETOPT(x, CURLOPT_FOLLOWLOCATION, 1L);
+	FETCH_SETOPT(x, CURLOPT_FOLLOWLOCATION, x->post != NULL ? 0L : 1L);
 	FETCH_SETOPT(x, CURLOPT_MAXREDIRS, (long)(f->opts.max_redirects < 0 ?
 	    0 : f->opts.max_redirects));
 	protocols = x->allow_file ? "http,https,file" : "http,https";
@@ -724,6 +737,7 @@ fetch_xfer_free(struct fetch_xfer *x)
 	curl_slist_free_all(x->headers);
 	fetch_xfer_reset(x);
 	free(x->url);
+	free(x->post);
 	free(x->error);
 	free(x->refused);
 	free(x);

@@ -70,6 +70,11 @@ struct fetch_req {
 	fetch_done_cb	 done;
 	void		*arg;
 	fetch_head_cb	 head;		/* or NULL */
+	/*
+	 * A form (application/x-www-form-urlencoded) to POST instead of a
+	 * GET, or NULL; copied. Redirects are then not followed.
+	 */
+	const char	*post;
 };
 
 /* Create a fetcher on the loop. Call curl_global_init first, once. */

@@ -53,6 +53,8 @@ static char	*view_url_q(const struct publish_view *, const char *,
 		     const char *);
 static char	*view_title(const struct publish_view *);
 static char	*base_path(const struct publish_view *, const char *);
+static void	 add_hub_link(struct buf *, const struct publish_view *,
+		     const char *);
 static char	*site_url(const struct publish_view *, const char *);
 static void	 add_view_url(struct buf *, const struct publish_view *,
 		     const char *);
@@ -428,6 +430,21 @@ add_atom_link(struct buf *b, const struct publish_view *view,
 	buf_adds(b, "\"/>\n");
 }
 
+/*
+ * Append the WebSub hub's <link rel="hub"> (pfx "atom:" in RSS), if the
+ * view has one: subscribers find the hub next to rel="self", the topic.
+ */
+static void
+add_hub_link(struct buf *b, const struct publish_view *view,
+    const char *pfx)
+{
+	if (!is_http_url(view->hub))
+		return;
+	buf_printf(b, "<%slink rel=\"hub\" href=\"", pfx);
+	buf_add_xml(b, view->hub);
+	buf_adds(b, "\"/>\n");
+}
+
 /* Append the id of this view, escaped: its page URL, or a tag: URI. */
 static void
 add_view_id(struct buf *b, const struct publish_view *view)
@@ -608,6 +625,7 @@ publish_atom(const struct publish_view *view, size_t *len)
 	add_elem(&b, "updated", date_rfc3339(clamp_time(view->updated, 0),
 	    d));
 	add_atom_link(&b, view, "", "self", "atom", view->query);
+	add_hub_link(&b, view, "");
 	add_atom_link(&b, view, "", "alternate", NULL, NULL);
 	/* RFC 5005 3: the newest page and the next older one. */
 	if (view->query != NULL || view->next_query != NULL)
@@ -712,6 +730,7 @@ publish_rss(const struct publish_view *view, size_t *len)
 	add_elem(&b, "description", title);
 	free(title);
 	add_atom_link(&b, view, "atom:", "self", "rss", view->query);
+	add_hub_link(&b, view, "atom:");
 	if (view->query != NULL || view->next_query != NULL)
 		add_atom_link(&b, view, "atom:", "first", "rss",
 		    view->first_query);
@@ -1023,6 +1042,13 @@ publish_json(const struct publish_view *view, size_t *len)
 		u = view_url_q(view, "json", view->next_query);
 		json_set_str(feed, "next_url", u);
 		free(u);
+	}
+	if (is_http_url(view->hub)) {
+		o = json_object();
+		json_set_str(o, "type", "WebSub");
+		json_set_str(o, "url", view->hub);
+		json_array_append_new(a = json_array(), o);
+		json_object_set_new(feed, "hubs", a);
 	}
 	o = json_object();
 	json_set_str(o, "name", title);

@@ -57,6 +57,8 @@ struct publish_view {
 	 */
 	const char		 *link_query;
 	const char		 *site_query;
+	/* A WebSub hub, linked as rel="hub" from the feeds; or NULL. */
+	const char		 *hub;
 };
 
 /*

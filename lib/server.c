@@ -75,6 +75,7 @@
 #define XSTRINGIFY(x)	#x
 #define STRINGIFY(x)	XSTRINGIFY(x)
 
+#define SERVER_WEBSUB_DELAY	1		/* s, store change to ping */
 #define SERVER_CTL_LINE		4096		/* longest control request */
 #define SERVER_CTL_TIMEOUT	5		/* seconds */
 #define SERVER_CTL_MAX		16		/* control connections */
@@ -221,6 +222,7 @@ struct server_req {
 	int				 guarded;	/* needs a token */
 	enum server_opened		 opened;
 	const char			*link_token;	/* for links */
+	int				 one_page;	/* no rel="next" */
 };
 
 /*
@@ -294,6 +296,20 @@ struct server {
 	double			 snapshot_seconds;
 	uint64_t		 gzips;
 	uint64_t		 unauthorized;
+
+	char			*hub;		/* WebSub, or NULL */
+	struct event		*websub;	/* render, then ping */
+	struct server_topic	*topics;	/* as last rendered */
+	size_t			 ntopics;
+	int			 baseline;	/* topics is a real one */
+	server_ping_cb		 ping_cb;
+	void			*ping_arg;
+};
+
+/* A feed the WebSub hub is told of: its public URL, its bytes' hash. */
+struct server_topic {
+	char		*url;
+	uint64_t	 hash;
 };
 
 static struct server_body *server_body_new(char *, size_t);
@@ -378,6 +394,11 @@ static void	 server_ctl_answer(struct server_ctl *, const char *,
 		     const char *);
 static void	 server_ctl_free(struct server_ctl *);
 static int	 server_ctl_io(int, int, struct timespec *);
+static void	 server_websub_set(struct server *, const struct conf *);
+static void	 server_websub_cb(evutil_socket_t, short, void *);
+static void	 server_topics_free(struct server_topic *, size_t);
+static int	 server_site_doc(struct server *, struct server_cat *,
+		     enum server_fmt, server_site_cb, void *, char **);
 
 /* Set *cause, if the caller wants one. */
 static void
@@ -1127,7 +1148,9 @@ server_new(struct event_base *base, struct store *store,
 	server_tokens_set(srv, conf);
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->newconns);
-	if ((srv->recheck = event_new(base, -1, 0, server_recheck_cb,
+	if ((srv->websub = evtimer_new(base, server_websub_cb,
+	    srv)) == NULL ||
+	    (srv->recheck = event_new(base, -1, 0, server_recheck_cb,
 	    srv)) == NULL ||
 	    (srv->adopt = event_new(base, -1, 0, server_adopt_cb,
 	    srv)) == NULL) {
@@ -1154,6 +1177,7 @@ server_new(struct event_base *base, struct store *store,
 	if (conf->control != NULL && *conf->control != '\0' &&
 	    server_control_listen(srv, conf->control, cause) != 0)
 		goto fail;
+	server_websub_set(srv, conf);
 	return (srv);
 
 fail:
@@ -1169,7 +1193,8 @@ server_reload(struct server *srv, const struct conf *conf, char **cause)
 	server_set_names(srv, conf);
 	server_tokens_set(srv, conf);
 	server_limits_set(srv, conf);
-	srv->changed = 1;
+	server_websub_set(srv, conf);
+	server_changed(srv);
 	return (0);
 }
 
@@ -1183,7 +1208,13 @@ server_set_refresh_cb(struct server *srv, server_refresh_cb cb, void *arg)
 void
 server_changed(struct server *srv)
 {
+	struct timeval	tv = { SERVER_WEBSUB_DELAY, 0 };
+
 	srv->changed = 1;
+	/* A burst of stored feeds is one render, and one ping per feed. */
+	if (srv->hub != NULL && srv->websub != NULL &&
+	    !evtimer_pending(srv->websub, NULL))
+		evtimer_add(srv->websub, &tv);
 }
 
 void
@@ -1217,6 +1248,10 @@ server_free(struct server *srv)
 		event_free(srv->recheck);
 	if (srv->adopt != NULL)
 		event_free(srv->adopt);
+	if (srv->websub != NULL)
+		event_free(srv->websub);
+	server_topics_free(srv->topics, srv->ntopics);
+	free(srv->hub);
 	while ((doc = TAILQ_FIRST(&srv->docs)) != NULL) {
 		TAILQ_REMOVE(&srv->docs, doc, entry);
 		server_doc_free(doc);
@@ -1677,6 +1712,7 @@ server_render(struct server *srv, const struct server_req *r,
 	view.ncategories = snap->npcats;
 	view.sources = snap->sources;
 	view.nsources = snap->nsources;
+	view.hub = srv->hub;
 
 	/*
 	 * A document opened by ?token= carries the token in its links to
@@ -1706,7 +1742,7 @@ server_render(struct server *srv, const struct server_req *r,
 		    (long long)r->before_date, (long long)r->before_id);
 	else if (first != NULL)
 		query = xstrdup(first);
-	if (start + view.nentries < n && view.nentries > 0) {
+	if (start + view.nentries < n && view.nentries > 0 && !r->one_page) {
 		last = view.entries[view.nentries - 1];
 		xasprintf(&next, "%s%sbefore=%lld_%lld", first != NULL ?
 		    first : "", first != NULL ? "&" : "",
@@ -2733,4 +2769,203 @@ out:
 	buf_free(&req);
 	buf_free(&ans);
 	return (0);
+}
+
+/*
+ * Render one document of the static site and hand it to cb under its
+ * file name: the page of a view is DIR/index.html or c/SLUG/index.html
+ * (a static host answers /c/SLUG with a redirect to that directory), a
+ * feed /PATH.EXT is the file PATH.EXT, the OPML is the file "opml".
+ */
+static int
+server_site_doc(struct server *srv, struct server_cat *cat,
+    enum server_fmt fmt, server_site_cb cb, void *arg, char **cause)
+{
+	struct server_req	 r;
+	const char		*ext = server_formats[fmt].ext;
+	char			*file, *data;
+	size_t			 len;
+	int			 rv;
+
+	memset(&r, 0, sizeof r);
+	r.fmt = &server_formats[fmt];
+	r.slug = cat != NULL ? cat->slug : NULL;
+	r.one_page = 1;
+	if (fmt == SERVER_OPML)
+		file = xstrdup("opml");
+	else if (cat == NULL && ext == NULL)
+		file = xstrdup("index.html");
+	else if (cat == NULL)
+		xasprintf(&file, "feed.%s", ext);
+	else if (ext == NULL)
+		xasprintf(&file, "c/%s/index.html", cat->slug);
+	else
+		xasprintf(&file, "c/%s.%s", cat->slug, ext);
+	data = server_render(srv, &r, cat, &len);
+	rv = cb(file, data, len, arg, cause);
+	free(data);
+	free(file);
+	return (rv);
+}
+
+int
+server_site(struct store *store, const struct conf *conf, server_site_cb cb,
+    void *arg, char **cause)
+{
+	static const enum server_fmt	 fmts[] = { SERVER_HTML, SERVER_ATOM,
+					     SERVER_RSS, SERVER_JSON };
+	struct server			*srv;
+	struct server_cat		*cat;
+	size_t				 i, j;
+	int				 rv = -1;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->store = store;
+	srv->started = (int64_t)time(NULL);
+	server_set_names(srv, conf);
+	TAILQ_INIT(&srv->ctls);
+	TAILQ_INIT(&srv->docs);
+	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->newconns);
+	if (server_rules_set(srv, conf, cause) != 0)
+		goto out;
+	server_tokens_set(srv, conf);
+	if (conf->websub_hub != NULL && *conf->websub_hub != '\0')
+		srv->hub = xstrdup(conf->websub_hub);
+	/* A static host checks no token: what one guards stays home. */
+	if (srv->token != NULL) {
+		server_cause(cause, "the outputs need access_token; a static "
+		    "site cannot ask for it");
+		goto out;
+	}
+	if ((srv->snap = server_snap_load(srv, cause)) == NULL)
+		goto out;
+	srv->snap->gen = ++srv->gen;
+
+	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		if (server_site_doc(srv, NULL, fmts[i], cb, arg, cause) != 0)
+			goto out;
+	}
+	if (server_site_doc(srv, NULL, SERVER_OPML, cb, arg, cause) != 0)
+		goto out;
+	for (j = 0; j < srv->snap->ncats; j++) {
+		cat = &srv->snap->cats[j];
+		if (cat->private)
+			continue;
+		for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+			if (server_site_doc(srv, cat, fmts[i], cb, arg,
+			    cause) != 0)
+				goto out;
+		}
+	}
+	rv = 0;
+
+out:
+	server_free(srv);
+	return (rv);
+}
+
+void
+server_set_ping_cb(struct server *srv, server_ping_cb cb, void *arg)
+{
+	srv->ping_cb = cb;
+	srv->ping_arg = arg;
+}
+
+/*
+ * Take the WebSub hub of a config. The feeds as they are now are what
+ * the hub is assumed to know: they are rendered at once, with no ping,
+ * and a later change is compared with them.
+ */
+static void
+server_websub_set(struct server *srv, const struct conf *conf)
+{
+	struct timeval	tv = { 0, 0 };
+
+	free(srv->hub);
+	srv->hub = NULL;
+	if (conf->websub_hub == NULL || *conf->websub_hub == '\0') {
+		evtimer_del(srv->websub);
+		return;
+	}
+	srv->hub = xstrdup(conf->websub_hub);
+	if (!srv->baseline)
+		evtimer_add(srv->websub, &tv);
+}
+
+static void
+server_topics_free(struct server_topic *topics, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(topics[i].url);
+	free(topics);
+}
+
+/*
+ * Render the feeds a hub can fetch (the newest page of everything and
+ * of each category, no token needed) and tell the hub of each whose
+ * bytes changed since the last time: one ping per feed per render.
+ */
+static void
+server_websub_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const enum server_fmt	 fmts[] = { SERVER_ATOM, SERVER_RSS,
+					     SERVER_JSON };
+	struct server			*srv = arg;
+	struct server_topic		*topics = NULL, *t;
+	struct server_cat		*cat;
+	struct server_req		 r;
+	struct server_doc		*doc;
+	size_t				 ntopics = 0, nchanged = 0, i, j, k;
+	char				*path;
+
+	if (srv->hub == NULL || server_snapshot(srv) != 0)
+		return;
+	/* A hub cannot show a token: guarded feeds are not its to fetch. */
+	if (srv->token != NULL)
+		goto done;
+	for (j = 0; j <= srv->snap->ncats; j++) {
+		cat = j < srv->snap->ncats ? &srv->snap->cats[j] : NULL;
+		if (cat != NULL && server_private(srv, cat->slug))
+			continue;
+		for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+			memset(&r, 0, sizeof r);
+			r.fmt = &server_formats[fmts[i]];
+			r.route = cat != NULL ? ROUTE_CATEGORY : ROUTE_FEED;
+			r.slug = cat != NULL ? cat->slug : NULL;
+			doc = server_doc_get(srv, &r, cat);
+			topics = xreallocarray(topics, ntopics + 1,
+			    sizeof *topics);
+			t = &topics[ntopics++];
+			if (cat != NULL)
+				xasprintf(&path, "c/%s.%s", cat->slug,
+				    r.fmt->ext);
+			else
+				xasprintf(&path, "feed.%s", r.fmt->ext);
+			xasprintf(&t->url, "%s/%s", srv->base_url, path);
+			free(path);
+			t->hash = doc->hash;
+			for (k = 0; k < srv->ntopics; k++) {
+				if (strcmp(srv->topics[k].url, t->url) == 0)
+					break;
+			}
+			if (!srv->baseline || (k < srv->ntopics &&
+			    srv->topics[k].hash == t->hash))
+				continue;
+			log_debug("websub: %s changed", t->url);
+			nchanged++;
+			if (srv->ping_cb != NULL)
+				srv->ping_cb(t->url, srv->ping_arg);
+		}
+	}
+
+done:
+	log_debug("websub: %zu feeds rendered, %zu changed", ntopics,
+	    nchanged);
+	server_topics_free(srv->topics, srv->ntopics);
+	srv->topics = topics;
+	srv->ntopics = ntopics;
+	srv->baseline = 1;
 }

@@ -6,6 +6,8 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include <stddef.h>
+
 struct conf;
 struct event_base;
 struct filter_rules;
@@ -38,8 +40,32 @@ int		 server_reload(struct server *, const struct conf *,
 		     char **cause);
 /* Forget rendered documents: the store changed. */
 void		 server_changed(struct server *);
+/*
+ * With websub_hub set, a feed of the outputs (topic: its public URL)
+ * changed its bytes in a render after a store change or a reload: tell
+ * the hub. Called once per feed per render, from the loop.
+ */
+typedef void	(*server_ping_cb)(const char *topic, void *arg);
+void		 server_set_ping_cb(struct server *, server_ping_cb, void *);
 /* Close the listeners and the control socket. NULL-safe. */
 void		 server_free(struct server *);
+
+/*
+ * A document of the static site: its file name under the site's root
+ * ("index.html", "feed.atom", "c/SLUG/index.html", "c/SLUG.rss",
+ * "opml", ...) and its bytes. Returns 0, or -1 with *cause to stop.
+ */
+typedef int	(*server_site_cb)(const char *file, const char *data,
+		    size_t len, void *arg, char **cause);
+/*
+ * Render every document the server would serve at the newest page of
+ * each view (no RFC 5005 link to older pages: a static host ignores
+ * queries), from the store and the config, with no listener and no
+ * loop. A category with its own token is left out; with a [daemon]
+ * token nothing is rendered. Returns 0, or -1 with *cause.
+ */
+int		 server_site(struct store *, const struct conf *,
+		     server_site_cb, void *arg, char **cause);
 
 /*
  * Send one control request to a running daemon over its socket (the CLI

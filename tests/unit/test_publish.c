@@ -61,6 +61,7 @@ static void	 load_rng(void);
 static int	 atom_valid(const char *, size_t, const char *);
 static void	 test_schema(struct stored_entry **, size_t);
 static void	 test_link_query(struct stored_entry **, size_t);
+static void	 test_hub(struct stored_entry **, size_t);
 
 static void
 quiet_cb(void *arg, xmlErrorPtr e)
@@ -1058,6 +1059,66 @@ test_link_query(struct stored_entry **e, size_t n)
 	free(doc);
 }
 
+/* WebSub: the hub next to rel="self" in each feed, only when set. */
+static void
+test_hub(struct stored_entry **e, size_t n)
+{
+	struct publish_view	 view;
+	xmlDocPtr		 d;
+	json_t			*j;
+	char			*doc, *s;
+	size_t			 len;
+
+	memset(&view, 0, sizeof view);
+	view.title = "Korea Watch";
+	view.base_url = "https://news.example";
+	view.path = "c/wires";
+	view.category = "Wires";
+	view.updated = T_VIEW;
+	view.entries = e;
+	view.nentries = n;
+	view.hub = "https://hub.example/?a=1&b=2";
+
+	doc = publish_atom(&view, &len);
+	tap_ok(atom_valid(doc, len, "hub.atom"), "hub: the Atom document "
+	    "is valid");
+	d = parse_xml(doc, len, "hub.atom");
+	s = xp(d, "concat(count(/a:feed/a:link[@rel='hub']), '|', "
+	    "/a:feed/a:link[@rel='hub']/@href, '|', "
+	    "/a:feed/a:link[@rel='self']/@href)");
+	tap_is_str(s, "1|https://hub.example/?a=1&b=2|https://news.example/"
+	    "c/wires.atom", "hub: Atom links it once, escaped, beside self");
+	free(s);
+	xmlFreeDoc(d);
+	free(doc);
+	doc = publish_rss(&view, &len);
+	tap_ok(strstr(doc, "<atom:link rel=\"hub\" href=\"https://hub."
+	    "example/?a=1&amp;b=2\"/>") != NULL, "hub: RSS as atom:link");
+	free(doc);
+	doc = publish_json(&view, &len);
+	j = json_loadb(doc, len, 0, NULL);
+	s = json_dumps(json_object_get(j, "hubs"), JSON_COMPACT);
+	tap_is_str(s, "[{\"type\":\"WebSub\",\"url\":\"https://hub."
+	    "example/?a=1&b=2\"}]", "hub: JSON Feed hubs");
+	free(s);
+	json_decref(j);
+	free(doc);
+
+	view.hub = NULL;
+	doc = publish_atom(&view, &len);
+	tap_ok(strstr(doc, "rel=\"hub\"") == NULL, "hub: none when unset "
+	    "(Atom)");
+	free(doc);
+	doc = publish_rss(&view, &len);
+	tap_ok(strstr(doc, "rel=\"hub\"") == NULL, "hub: none when unset "
+	    "(RSS)");
+	free(doc);
+	doc = publish_json(&view, &len);
+	tap_ok(strstr(doc, "\"hubs\"") == NULL, "hub: none when unset "
+	    "(JSON Feed)");
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -1118,6 +1179,7 @@ main(void)
 	test_category(e, 4);
 	test_schema(e, 4);
 	test_link_query(e, 4);
+	test_hub(e, 4);
 
 	for (i = 0; i < 4; i++)
 		stored_entry_free(e[i]);
