@@ -190,6 +190,10 @@ static const struct conf_key conf_daemon_keys[] = {
 	    offsetof(struct conf, http_max_connections), 1, 1000000 },
 	{ "http_max_header_size", CONF_SIZE,
 	    offsetof(struct conf, http_max_header_size), 1024, 1 << 20 },
+	{ "page_size", CONF_INT, offsetof(struct conf, page_size), 1,
+	    CONF_PAGE_SIZE_MAX },
+	{ "max_page_size", CONF_INT, offsetof(struct conf, max_page_size), 1,
+	    CONF_PAGE_SIZE_MAX },
 	{ "access_token", CONF_TOKEN, offsetof(struct conf, access_token),
 	    0, 0 },
 	{ "include", CONF_LIST, offsetof(struct conf, include), 0, 0 },
@@ -1163,6 +1167,23 @@ conf_validate(struct conf_parser *p)
 			line = lmin;
 			xasprintf(&msg, "min_interval is greater than "
 			    "max_interval");
+		}
+	}
+	if ((c->page_size > 0 ? c->page_size : CONF_PAGE_SIZE) >
+	    (c->max_page_size > 0 ? c->max_page_size : CONF_MAX_PAGE_SIZE)) {
+		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
+		    "page_size", &imin);
+		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
+		    "max_page_size", &imax);
+		lmin = p->daemon_lines[imin];
+		lmax = p->daemon_lines[imax];
+		if (lmax > lmin)
+			lmin = lmax;
+		if (line == 0 || lmin < line) {
+			free(msg);
+			line = lmin;
+			xasprintf(&msg, "page_size is greater than "
+			    "max_page_size");
 		}
 	}
 	/* The hub is told public URLs: the default one is not public. */

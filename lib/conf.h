@@ -16,6 +16,9 @@
 #define CONF_HTTP_IDLE_TIMEOUT		(30 * 1000)	/* ms */
 #define CONF_HTTP_MAX_CONNECTIONS	512
 #define CONF_HTTP_MAX_HEADER_SIZE	16384		/* bytes */
+#define CONF_PAGE_SIZE		50		/* entries per document */
+#define CONF_MAX_PAGE_SIZE	500		/* the most ?limit= asks */
+#define CONF_PAGE_SIZE_MAX	10000		/* either key at most */
 
 /* An access token: this many characters of A-Z a-z 0-9 - . _ ~ */
 #define CONF_TOKEN_MIN			16
@@ -77,6 +80,8 @@ struct conf {
 	int64_t			 http_idle_timeout;	/* ms */
 	int			 http_max_connections;
 	int64_t			 http_max_header_size;	/* bytes */
+	int			 page_size;	/* 0: CONF_PAGE_SIZE */
+	int			 max_page_size;	/* 0: CONF_MAX_PAGE_SIZE */
 	char			*access_token;	/* or NULL */
 	char			*include;	/* every output's rules, */
 	char			*exclude;	/* or NULL */

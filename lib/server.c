@@ -63,17 +63,13 @@
 #define SERVER_FD_RESERVE	128		/* fds kept for the rest */
 #define SERVER_MAX_BODY		0		/* we take no request body */
 #define SERVER_LOG_URI		256		/* of a URI logged */
-#define SERVER_LIMIT		50		/* entries per document */
-#define SERVER_MAX_LIMIT	500		/* the most ?limit= may ask */
-#define SERVER_MAX_ENTRIES	10000		/* entries a snapshot holds */
+#define SERVER_MAX_ENTRIES	CONF_PAGE_SIZE_MAX /* entries a snapshot holds */
 #define SERVER_MAX_DOCS		256		/* documents kept rendered */
 #define SERVER_MAX_WRITE	(1024 * 1024)	/* bytes per write(2) */
 #define SERVER_BACKLOG		128
 #define SERVER_RETRY_AFTER	"5"		/* seconds, on 503 */
 #define SERVER_MAX_STATUS	600
 
-#define XSTRINGIFY(x)	#x
-#define STRINGIFY(x)	XSTRINGIFY(x)
 
 #define SERVER_WEBSUB_DELAY	1		/* s, store change to ping */
 #define SERVER_CTL_LINE		4096		/* longest control request */
@@ -260,6 +256,8 @@ struct server {
 	size_t			 nbyfd;
 	unsigned int		 nconns;
 	unsigned int		 maxconns;
+	int64_t			 page_size;	/* entries per document */
+	int64_t			 max_page_size;	/* the most ?limit= asks */
 	struct timeval		 request_tv;	/* for a request */
 	struct event		*adopt;
 	uint64_t		 conns_total;
@@ -335,6 +333,7 @@ static unsigned int server_max_conns(int);
 static void	 server_limits_set(struct server *, const struct conf *);
 static void	 server_tokens_free(struct server *);
 static void	 server_tokens_set(struct server *, const struct conf *);
+static void	 server_pages_set(struct server *, const struct conf *);
 static int	 server_private(const struct server *, const char *);
 static int	 server_token_eq(const char *, size_t, const char *);
 static const char *server_bearer(struct evhttp_request *, size_t *);
@@ -368,7 +367,8 @@ static struct server_body *server_gzip(const struct server_body *);
 static int	 server_accepts_gzip(struct evhttp_request *);
 static int	 server_parse_int(const char *, int64_t, int64_t,
 		     int64_t *);
-static int	 server_parse_query(const char *, struct server_req *);
+static int	 server_parse_query(const struct server *, const char *,
+		     struct server_req *);
 static int	 server_route(const char *, struct server_req *);
 static int	 server_etag_match(const char *, const char *);
 static int	 server_not_modified(struct evhttp_request *,
@@ -887,8 +887,19 @@ server_limits_set(struct server *srv, const struct conf *conf)
 	    (ev_ssize_t)conf->http_max_header_size :
 	    CONF_HTTP_MAX_HEADER_SIZE);
 	srv->maxconns = server_max_conns(conf->http_max_connections);
+	server_pages_set(srv, conf);
 	if (srv->nconns > srv->maxconns)
 		event_active(srv->adopt, EV_TIMEOUT, 0);
+}
+
+/* Apply the page sizes of a config (0: the default). */
+static void
+server_pages_set(struct server *srv, const struct conf *conf)
+{
+	srv->page_size = conf->page_size > 0 ? conf->page_size :
+	    CONF_PAGE_SIZE;
+	srv->max_page_size = conf->max_page_size > 0 ? conf->max_page_size :
+	    CONF_MAX_PAGE_SIZE;
 }
 
 /* Forget the access tokens. */
@@ -1680,7 +1691,7 @@ server_render(struct server *srv, const struct server_req *r,
 	t0 = server_now_mono();
 	list = cat != NULL ? cat->entries : snap->entries;
 	n = cat != NULL ? cat->n : snap->n;
-	limit = r->has_limit ? r->limit : SERVER_LIMIT;
+	limit = r->has_limit ? r->limit : srv->page_size;
 
 	/* The page starts after the cursor: older, or as old, lower id. */
 	if (r->has_before) {
@@ -1898,12 +1909,13 @@ server_parse_int(const char *s, int64_t min, int64_t max, int64_t *v)
 }
 
 /*
- * Read a document's query: limit=N (1 to SERVER_MAX_LIMIT),
+ * Read a document's query: limit=N (1 to max_page_size),
  * before=DATE_ID and token=TOKEN, each at most once; anything else is
  * refused (HOSTILE-65). Returns 0, or -1 (the answer is 400).
  */
 static int
-server_parse_query(const char *query, struct server_req *r)
+server_parse_query(const struct server *srv, const char *query,
+    struct server_req *r)
 {
 	struct evkeyvalq	 params;
 	struct evkeyval		*kv;
@@ -1919,7 +1931,7 @@ server_parse_query(const char *query, struct server_req *r)
 	TAILQ_FOREACH(kv, &params, next) {
 		if (strcmp(kv->key, "limit") == 0 && !r->has_limit &&
 		    r->fmt != &server_formats[SERVER_OPML]) {
-			if (server_parse_int(kv->value, 1, SERVER_MAX_LIMIT,
+			if (server_parse_int(kv->value, 1, srv->max_page_size,
 			    &r->limit) != 0)
 				goto out;
 			r->has_limit = 1;
@@ -2385,6 +2397,7 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	struct server_doc	*doc;
 	enum evhttp_cmd_type	 cmd;
 	const char		*path = NULL, *query = NULL;
+	char			*why;
 
 	server_conn_request(srv, req);
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
@@ -2418,10 +2431,13 @@ server_request_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	/* HOSTILE-65 */
-	if (server_parse_query(query, &r) != 0) {
+	if (server_parse_query(srv, query, &r) != 0) {
+		xasprintf(&why, "bad query: limit=1 to %lld, before=DATE_ID "
+		    "and token=TOKEN, each at most once\n",
+		    (long long)srv->max_page_size);
 		server_send_text(srv, req, r.route, 400, "Bad Request", NULL,
-		    "bad query: limit=1 to " STRINGIFY(SERVER_MAX_LIMIT)
-		    ", before=DATE_ID and token=TOKEN, each at most once\n");
+		    why);
+		free(why);
 		return;
 	}
 	switch (server_authorize(srv, req, &r)) {
@@ -2830,6 +2846,7 @@ server_site(struct store *store, const struct conf *conf, server_site_cb cb,
 	if (server_rules_set(srv, conf, cause) != 0)
 		goto out;
 	server_tokens_set(srv, conf);
+	server_pages_set(srv, conf);
 	if (conf->websub_hub != NULL && *conf->websub_hub != '\0')
 		srv->hub = xstrdup(conf->websub_hub);
 	/* A static host checks no token: what one guards stays home. */

@@ -424,6 +424,15 @@ test_errors(void)
 	    "min > max: the later line");
 	load_err("[daemon]\nmax_interval = 1m\n", 2,
 	    "min_interval is greater", "max below the default min");
+	load_err("[daemon]\npage_size = 80\nmax_page_size = 60\n", 3,
+	    "page_size is greater than max_page_size",
+	    "page_size > max_page_size: the later line");
+	load_err("[daemon]\npage_size = 600\n", 2, "page_size is greater",
+	    "page_size above the default max_page_size");
+	load_err("[daemon]\nmax_page_size = 20000\n", 2, "max_page_size",
+	    "max_page_size above 10000");
+	load_err("[daemon]\npage_size = 0\n", 2, "page_size",
+	    "page_size 0");
 
 	len = 70000;
 	want = xmalloc(len + 1);

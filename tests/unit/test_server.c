@@ -96,6 +96,7 @@ static void	 test_tokens(struct store *);
 static void	 test_limits(struct store *);
 static int	 status_of(const char *, const char *);
 static int	 has_header(const struct resp *, const char *, const char *);
+static int	 count(const char *, const char *);
 static char	*read_file(const char *);
 static struct feed_doc *make_doc(int, size_t);
 static int	 put_doc(struct store *, int64_t, int, size_t);
@@ -556,6 +557,20 @@ put_korea(struct store *st, int64_t id)
  * Categories, JSON Feed, OPML, rules, paging, gzip, /metrics and bad
  * queries, with a second feed in the category "North Korea".
  */
+/* How often needle occurs in haystack (0 for a NULL haystack). */
+static int
+count(const char *haystack, const char *needle)
+{
+	int	n = 0;
+
+	while (haystack != NULL && (haystack = strstr(haystack, needle)) !=
+	    NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return (n);
+}
+
 static void
 test_views(struct server *srv, struct store *st)
 {
@@ -848,6 +863,31 @@ test_views(struct server *srv, struct store *st)
 	fv[1].exclude = spons;
 	tap_is_int(server_reload(srv, &conf, NULL), 0, "the first rules "
 	    "again");
+
+	/* Configured page sizes: the default page and the most ?limit=. */
+	conf.page_size = 1;
+	conf.max_page_size = 2;
+	tap_is_int(server_reload(srv, &conf, NULL), 0, "reload with "
+	    "page_size 1, max_page_size 2");
+	get("/feed.atom", NULL, &r);
+	tap_is_int(count(r.body, "<entry>"), 1, "the page holds page_size "
+	    "entries");
+	resp_free(&r);
+	get("/feed.atom?limit=2", NULL, &r);
+	tap_is_int(count(r.body, "<entry>"), 2, "limit=max_page_size is "
+	    "allowed");
+	resp_free(&r);
+	get("/feed.atom?limit=3", NULL, &r);
+	tap_ok(r.status == 400 && strstr(r.body, "limit=1 to 2,") != NULL,
+	    "limit above max_page_size is 400, naming the range: %d",
+	    r.status);
+	resp_free(&r);
+	conf.page_size = conf.max_page_size = 0;
+	tap_is_int(server_reload(srv, &conf, NULL), 0, "the default sizes "
+	    "again");
+	get("/feed.atom?limit=500", NULL, &r);
+	tap_is_int(r.status, 200, "limit=500 is allowed again");
+	resp_free(&r);
 	free(conf.base_url);
 
 	/* /metrics. */
