@@ -4,8 +4,9 @@
 # changing what /feed.atom and /c/SLUG.atom show; each change made by
 # SIGHUP, so it applies to entries already stored; a story two feeds
 # carried is shown where one of them keeps it; a bad rule in each scope
-# refused at its file:line; and `feedmux rules test`, as text and JSON,
-# naming the rule and the scope that decided.
+# refused at its file:line; `feedmux rules test`, as text and JSON,
+# naming the rule and the scope that decided; and all of it with paging,
+# a category token, 304s and gzip, as a reader walks it.
 
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -287,6 +288,65 @@ is "$got" "False:global:/^sponsored:/ True:None:None" \
 fm_cli rules test | grep -F "$S4" |
     grep -q '^ *[0-9][0-9]*  dropped  exclude /^sponsored:/ (global)'
 ok $? "rules test: a regex rule is shown with its slashes"
+
+# All of it at once, as a reader sees it: rules at every scope, pages
+# of one entry, a token on one category, 304s and gzip.
+WTOK=wires-token-0123456789
+reload "$ALL_D\npage_size = 1" "$ALL_NK" "" "$ALL_KCNA" "" ""
+# walk PATH: follow the RFC 5005 next links from PATH with feedparser;
+# print the titles in order, '|'-separated, then the number of pages.
+walk()
+{
+	$PY - "$U$1" <<'EOT'
+import sys, feedparser
+url, titles, pages = sys.argv[1], [], 0
+while url and pages < 20:
+    d = feedparser.parse(url)
+    if d.bozo or d.get("status") != 200:
+        sys.exit("%s: bozo %s, status %s" % (url, d.bozo, d.get("status")))
+    titles += [e.title for e in d.entries]
+    pages += 1
+    url = next((l.href for l in d.feed.get("links", [])
+                if l.rel == "next"), None)
+print("|".join(titles) + " " + str(pages))
+EOT
+}
+one_page()
+{
+	[ "$(fm_get /feed.atom | grep -c '<entry>')" = 1 ]
+}
+fm_wait_for 50 one_page
+ok $? "page_size = 1: one entry per page"
+is "$(walk /feed.atom)" "$S3|$S2|$S5 3" \
+    "combined: paging reaches every kept story once, newest first"
+is "$(walk /c/north-korea.atom)" "$S2 1" \
+    "category North Korea: its one kept story, one page"
+reload "$ALL_D\npage_size = 1" "$ALL_NK" "access_token = $WTOK" \
+    "$ALL_KCNA" "" ""
+fm_wait_for 50 shows /feed.atom "$S2"
+ok $? "a token on Wires: its stories leave the open combined feed"
+is "$(walk /feed.atom)" "$S2 1" \
+    "combined: what open feeds keep, one page (the parade only Wire keeps)"
+fm_get /c/wires.atom >/dev/null
+is "$?" 22 "category Wires without its token: refused (401)"
+is "$(walk "/c/wires.atom?token=$WTOK")" "$S3|$S5 2" \
+    "category Wires with ?token=: two pages, the next link keeps the token"
+is "$(fm_get /c/wires.rss -H "Authorization: Bearer $WTOK" |
+    grep -c '<item>')" 1 "category Wires with a bearer header: one item"
+# 304 and gzip on a paged, ruled, guarded document.
+fm_get "/c/wires.atom?token=$WTOK" -D "$T/h" -o "$T/plain" >/dev/null
+etag=$(sed -n 's/^ETag: *//Ip' "$T/h" | tr -d '\r')
+is "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+    -H "If-None-Match: $etag" "$U/c/wires.atom?token=$WTOK")" 304 \
+    "If-None-Match with its ETag: 304"
+curl -s --max-time 5 -H 'Accept-Encoding: gzip' -D "$T/h" \
+    -o "$T/gz" "$U/c/wires.atom?token=$WTOK"
+grep -qi '^Content-Encoding: gzip' "$T/h" &&
+    gzip -dc <"$T/gz" | cmp -s - "$T/plain"
+ok $? "Accept-Encoding: gzip: gzip, and the same bytes unpacked"
+reload "$ALL_D" "$ALL_NK" "" "$ALL_KCNA" "" ""
+fm_wait_for 50 shows /c/wires.atom "$S3|$S5"
+ok $? "the token and the page size go with a reload"
 
 # Errors and usage (HOSTILE-62: bad arguments are usage errors).
 fm_cli rules test --feed "No Such Feed" >/dev/null 2>"$T/err"
