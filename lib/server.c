@@ -72,6 +72,7 @@
 
 
 #define SERVER_WEBSUB_DELAY	1		/* s, store change to ping */
+#define SERVER_RECHECK_USEC	5000		/* between looks at the store */
 #define SERVER_CTL_LINE		4096		/* longest control request */
 #define SERVER_CTL_TIMEOUT	5		/* seconds */
 #define SERVER_CTL_MAX		16		/* control connections */
@@ -1570,7 +1571,7 @@ fail:
 	return (NULL);
 }
 
-/* The requests of this pass of the loop are answered: look again next. */
+/* A while has passed since the last look at the store: look again. */
 static void
 server_recheck_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1586,20 +1587,24 @@ server_recheck_cb(evutil_socket_t fd, short what, void *arg)
 static int
 server_snapshot(struct server *srv)
 {
-	struct server_snap	*snap;
-	char			*cause = NULL;
-	double			 t0;
+	static const struct timeval	 recheck_tv = { 0,
+					     SERVER_RECHECK_USEC };
+	struct server_snap		*snap;
+	char				*cause = NULL;
+	double				 t0;
 
 	if (srv->snap != NULL && !srv->changed) {
 		if (srv->checked)
 			return (0);
 		/*
-		 * One look at the store per pass of the loop: the requests
-		 * that arrived together are answered from the same
-		 * version, and the next pass looks again.
+		 * The daemon's own writes call server_changed; a look at
+		 * the store (two fcntl(2) locks) is for another process's,
+		 * the CLI's. One look per SERVER_RECHECK_USEC at most: a
+		 * burst of requests is answered from one version, and a
+		 * change the CLI made shows within that time.
 		 */
 		srv->checked = 1;
-		event_active(srv->recheck, EV_TIMEOUT, 0);
+		evtimer_add(srv->recheck, &recheck_tv);
 		if (store_version(srv->store) == srv->snap->version)
 			return (0);
 	}
