@@ -72,6 +72,11 @@
 #define VERB_FEEDOPTS	0x4	/* --label, --category, --interval */
 #define VERB_FILTER	0x8	/* --feed, --category, --since */
 #define VERB_OUT	0x10	/* --out, which it needs */
+#define VERB_WAIT	0x20	/* --wait, --timeout */
+
+/* refresh --wait: how often the store is looked at, the default bound. */
+#define REFRESH_TICK_MS	200
+#define REFRESH_TIMEOUT	(10 * 60 * 1000)
 
 struct cli {
 	const char	 *conf_path;
@@ -83,6 +88,8 @@ struct cli {
 	const char	 *feed;		/* --feed, or NULL */
 	const char	 *since;	/* --since, or NULL */
 	const char	 *out;		/* --out, or NULL */
+	int		  wait;		/* --wait */
+	const char	 *timeout;	/* --timeout, or NULL */
 	int		  help;
 	int		  version;
 	char		**args;		/* positional, verb first */
@@ -158,6 +165,14 @@ static int	 verb_feeds(struct cli *);
 static int	 verb_entries(struct cli *);
 static int	 verb_show(struct cli *);
 static int	 verb_refresh(struct cli *);
+struct cli_wait;
+static int	 cli_pollable(const struct store_feed *);
+static int64_t	 cli_mono_ms(void);
+static ssize_t	 cli_wait_look(struct store *, struct cli_wait *, size_t,
+		     int64_t);
+static char	*cli_wait_result(const struct cli_wait *);
+static int	 cli_wait_failed(const struct cli_wait *);
+static int64_t	 cli_wait_new(const struct cli_wait *);
 static int	 verb_parse(struct cli *);
 static int	 verb_check_config(struct cli *);
 static int	 verb_help(struct cli *);
@@ -233,7 +248,8 @@ static const struct verb verbs[] = {
 	{ "prune",		verb_prune,		0, 0, VERB_JSON },
 	{ "check",		verb_check,		0, 0, VERB_JSON },
 	{ "show",		verb_show,		1, 1, VERB_JSON },
-	{ "refresh",		verb_refresh,		0, 1, 0 },
+	{ "refresh",		verb_refresh,		0, 1,
+	    VERB_JSON|VERB_WAIT },
 	{ "explain",		verb_explain,		1, 1, VERB_JSON },
 	{ "rules",		verb_rules,		1, 1,
 	    VERB_JSON|VERB_LIMIT|VERB_FILTER },
@@ -314,6 +330,12 @@ main(int argc, char **argv)
 		    cli.feed != NULL ? "feed" : "since");
 		goto out;
 	}
+	if ((cli.wait || cli.timeout != NULL) &&
+	    (v->flags & VERB_WAIT) == 0) {
+		rc = cli_usage_error("%s does not take --%s", v->name,
+		    cli.wait ? "wait" : "timeout");
+		goto out;
+	}
 	if (cli.out != NULL && (v->flags & VERB_OUT) == 0) {
 		rc = cli_usage_error("%s does not take --out", v->name);
 		goto out;
@@ -353,7 +375,8 @@ static const struct cli_opt cli_opts[] = {
 	{ "--interval", offsetof(struct cli, interval) },
 	{ "--feed", offsetof(struct cli, feed) },
 	{ "--since", offsetof(struct cli, since) },
-	{ "--out", offsetof(struct cli, out) }
+	{ "--out", offsetof(struct cli, out) },
+	{ "--timeout", offsetof(struct cli, timeout) }
 };
 
 /*
@@ -407,6 +430,8 @@ cli_parse_args(struct cli *cli, int argc, char **argv)
 			cli->conf_path = a + 2;
 		else if (strcmp(a, "--json") == 0)
 			cli->json = 1;
+		else if (strcmp(a, "--wait") == 0)
+			cli->wait = 1;
 		else if (strcmp(a, "--limit") == 0) {
 			if (i + 1 >= argc)
 				return (cli_usage_error("--limit needs N"));
@@ -471,6 +496,9 @@ static const char	*cli_usage_text =
 	    "  remove-entry ID      remove an entry for good\n"
 	    "  refresh [FEED]       ask feedmuxd to poll every feed,"
 	    " or FEED (id, URL or label)\n"
+	    "    [--wait [--timeout D]]\n"
+	    "                       and wait until each poll is over:"
+	    " what it brought\n"
 	    "  explain FEED         when FEED is polled next and why"
 	    " (interval, publisher\n"
 	    "                       hints, backoff, Retry-After), its"
@@ -1580,19 +1608,194 @@ out:
 	return (rc);
 }
 
-/* refresh [FEED]: ask the daemon to poll now; return once it has it. */
+/* A feed refresh --wait waits for, as it was when asked. */
+struct cli_wait {
+	int64_t		 id;
+	char		*label;
+	int64_t		 entries;	/* stories it carried, before */
+	int		 done;
+	struct store_feed *after;	/* as the poll left it, or NULL */
+};
+
+/* Could the daemon poll this feed (as daemon_pollable says)? */
+static int
+cli_pollable(const struct store_feed *f)
+{
+	return (f->enabled && (f->status == NULL ||
+	    (strcmp(f->status, "gone") != 0 &&
+	    strcmp(f->status, "disabled") != 0)));
+}
+
+/* Milliseconds of a monotonic clock. */
+static int64_t
+cli_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Look at the store once: mark each feed waited for that is done (its
+ * poll recorded since since: a plan other than "refresh" and a fetch
+ * time from then on; or removed, disabled or gone meanwhile). Returns
+ * how many are done, or -1 if the store cannot be read (printed).
+ */
+static ssize_t
+cli_wait_look(struct store *st, struct cli_wait *w, size_t nw,
+    int64_t since)
+{
+	struct store_feed	**feeds = NULL, *f;
+	size_t			  nfeeds = 0, i, j, ndone = 0;
+	char			 *cause = NULL;
+
+	if (store_feeds(st, &feeds, &nfeeds, &cause) != 0) {
+		cli_warnx("%s", cause);
+		free(cause);
+		return (-1);
+	}
+	for (i = 0; i < nw; i++) {
+		if (w[i].done) {
+			ndone++;
+			continue;
+		}
+		for (j = 0; j < nfeeds && (feeds[j] == NULL ||
+		    feeds[j]->id != w[i].id); j++)
+			;
+		f = j < nfeeds ? feeds[j] : NULL;
+		if (f != NULL && cli_pollable(f) && (f->plan == NULL ||
+		    strcmp(f->plan, "refresh") == 0 || f->last_fetch ==
+		    TIME_NONE || f->last_fetch < since))
+			continue;
+		w[i].done = 1;
+		if (f != NULL) {
+			w[i].after = f;
+			feeds[j] = NULL;
+		}
+		ndone++;
+	}
+	for (j = 0; j < nfeeds; j++)
+		store_feed_free(feeds[j]);
+	free(feeds);
+	return ((ssize_t)ndone);
+}
+
+/*
+ * What came of a poll, for people: "ok 200", "not modified", "error:
+ * TEXT", "gone", "removed", "disabled", "not polled yet". Caller frees.
+ */
+static char *
+cli_wait_result(const struct cli_wait *w)
+{
+	const struct store_feed	*f = w->after;
+	char			*s;
+
+	if (!w->done)
+		return (xstrdup("not polled yet"));
+	if (f == NULL)
+		return (xstrdup("removed"));
+	if (!f->enabled)
+		return (xstrdup("disabled"));
+	if (f->error != NULL && *f->error != '\0') {
+		xasprintf(&s, "%s: %s", f->status != NULL ? f->status :
+		    "error", f->error);
+		return (s);
+	}
+	if (f->http_status == 304)
+		return (xstrdup("not modified"));
+	if (f->http_status > 0)
+		xasprintf(&s, "%s %d", f->status != NULL ? f->status : "ok",
+		    f->http_status);
+	else
+		s = xstrdup(f->status != NULL ? f->status : "ok");
+	return (s);
+}
+
+/* Did a poll fail: an error recorded, or never polled in time? */
+static int
+cli_wait_failed(const struct cli_wait *w)
+{
+	return (!w->done || (w->after != NULL && w->after->enabled &&
+	    w->after->error != NULL && *w->after->error != '\0'));
+}
+
+/* New stories a poll brought: what the feed carries now, less before. */
+static int64_t
+cli_wait_new(const struct cli_wait *w)
+{
+	if (w->after == NULL || w->after->entries < w->entries)
+		return (0);
+	return (w->after->entries - w->entries);
+}
+
+/*
+ * refresh [FEED] [--wait [--timeout D]] [--json]: ask the daemon to
+ * poll every feed, or FEED, now; return once it has the request, or
+ * with --wait once every poll is recorded in the store, and say what
+ * each one brought.
+ */
 static int
 verb_refresh(struct cli *cli)
 {
-	struct conf	*conf = NULL;
-	char		*request = NULL, *cause = NULL;
-	int		 rc;
+	static const char	*headers[] = { "ID", "FEED", "NEW", "RESULT" };
+	static const int	 flags[] = { COL_RIGHT, COL_SHRINK, COL_RIGHT,
+				    COL_SHRINK };
+	struct conf		*conf = NULL;
+	struct store		*st = NULL;
+	struct store_feed	**feeds = NULL, *feed = NULL;
+	struct cli_wait		*w = NULL;
+	struct table		 t;
+	json_t			*arr = NULL, *o;
+	const char		*cells[4];
+	char			*request = NULL, *cause = NULL, *result, id[32];
+	char			 newc[32], dur[32];
+	size_t			 nfeeds = 0, nw = 0, i, nfailed = 0;
+	ssize_t			 ndone = 0;
+	int64_t			 timeout = REFRESH_TIMEOUT, deadline, since;
+	int			 rc, tty;
 
 	if (cli->nargs > 1 && !cli_arg_ok(cli->args[1]))
 		return (cli_usage_error("refresh: not a feed id, URL or label:"
 		    " '%.32s'", cli->args[1]));
-	if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
+	if (!cli->wait && (cli->timeout != NULL || cli->json))
+		return (cli_usage_error("refresh: --%s goes with --wait",
+		    cli->json ? "json" : "timeout"));
+	if (cli->timeout != NULL && (conf_parse_duration(cli->timeout,
+	    &timeout) != 0 || timeout <= 0))
+		return (cli_usage_error("refresh: --timeout: not a duration:"
+		    " '%.32s'", cli->timeout));
+	if (cli->wait) {
+		/* What to wait for, as it is before the request. */
+		if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
+			goto out;
+		if (cli->nargs > 1) {
+			if ((rc = cli_find_feed(st, cli->args[1], &feed)) !=
+			    EXIT_OK)
+				goto out;
+			w = xcalloc(1, sizeof *w);
+			w[nw].id = feed->id;
+			w[nw].label = cli_feed_label(feed);
+			w[nw++].entries = feed->entries;
+		} else {
+			if (store_feeds(st, &feeds, &nfeeds, &cause) != 0) {
+				cli_warnx("%s", cause);
+				rc = EXIT_USER;
+				goto out;
+			}
+			w = xcalloc(nfeeds + 1, sizeof *w);
+			for (i = 0; i < nfeeds; i++) {
+				if (!cli_pollable(feeds[i]))
+					continue;
+				w[nw].id = feeds[i]->id;
+				w[nw].label = cli_feed_label(feeds[i]);
+				w[nw++].entries = feeds[i]->entries;
+			}
+		}
+	} else if ((rc = cli_conf(cli, &conf)) != EXIT_OK)
 		goto out;
+
+	since = (int64_t)time(NULL);
 	if (cli->nargs > 1)
 		xasprintf(&request, "refresh %s", cli->args[1]);
 	else
@@ -1600,8 +1803,94 @@ verb_refresh(struct cli *cli)
 	if (server_control_send(conf->control, request, &cause) != 0) {
 		cli_warnx("%s", cause != NULL ? cause : "refresh failed");
 		rc = EXIT_USER;
+		goto out;
+	}
+	rc = EXIT_OK;
+	if (!cli->wait)
+		goto out;
+
+	/* Look at the store until every poll is recorded, or time is up. */
+	tty = isatty(STDERR_FILENO);
+	deadline = cli_mono_ms() + timeout;
+	for (;;) {
+		if ((ndone = cli_wait_look(st, w, nw, since)) < 0) {
+			rc = EXIT_USER;
+			goto out;
+		}
+		if (tty)
+			fprintf(stderr, "\rrefresh: %zd/%zu feeds polled",
+			    ndone, nw);
+		if ((size_t)ndone == nw || cli_mono_ms() >= deadline)
+			break;
+		usleep(REFRESH_TICK_MS * 1000);
+	}
+	if (tty)
+		fprintf(stderr, "\n");
+
+	if (cli->json) {
+		if ((arr = json_array()) == NULL)
+			fatalx("out of memory");
+	} else
+		table_init(&t, 4, headers, flags);
+	for (i = 0; i < nw; i++) {
+		result = cli_wait_result(&w[i]);
+		if (cli_wait_failed(&w[i]))
+			nfailed++;
+		if (cli->json) {
+			if ((o = json_object()) == NULL)
+				fatalx("out of memory");
+			cli_jset(o, "id", json_integer(w[i].id));
+			cli_jset(o, "label", cli_jstr(w[i].label));
+			cli_jset(o, "polled", json_boolean(w[i].done &&
+			    w[i].after != NULL));
+			cli_jset(o, "status", cli_jstr(w[i].after != NULL ?
+			    w[i].after->status : NULL));
+			cli_jset(o, "http_status", w[i].after != NULL &&
+			    w[i].after->http_status > 0 ?
+			    json_integer(w[i].after->http_status) :
+			    json_null());
+			cli_jset(o, "error", cli_jstr(w[i].after != NULL ?
+			    w[i].after->error : NULL));
+			cli_jset(o, "new_entries",
+			    json_integer(cli_wait_new(&w[i])));
+			cli_jset(o, "result", cli_jstr(result));
+			cli_jappend(arr, o);
+		} else {
+			snprintf(id, sizeof id, "%" PRId64, w[i].id);
+			snprintf(newc, sizeof newc, "%" PRId64,
+			    cli_wait_new(&w[i]));
+			cells[0] = id;
+			cells[1] = w[i].label;
+			cells[2] = newc;
+			cells[3] = result;
+			table_add(&t, cells, NULL);
+		}
+		free(result);
+	}
+	if (cli->json)
+		cli_jprint(arr);
+	else {
+		table_print(&t, cli->termwidth);
+		table_free(&t);
+	}
+	if ((size_t)ndone < nw) {
+		cli_warnx("refresh: %zu of %zu feeds not polled within %s",
+		    nw - (size_t)ndone, nw, cli_dur(timeout, dur, sizeof dur));
+		rc = EXIT_USER;
+	} else if (nfailed > 0) {
+		cli_warnx("refresh: %zu of %zu feeds failed", nfailed, nw);
+		rc = EXIT_USER;
 	}
 out:
+	for (i = 0; i < nw; i++) {
+		free(w[i].label);
+		store_feed_free(w[i].after);
+	}
+	free(w);
+	json_decref(arr);
+	store_feeds_free(feeds, nfeeds);
+	store_feed_free(feed);
+	store_close(st);
 	free(request);
 	free(cause);
 	conf_free(conf);

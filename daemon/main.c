@@ -161,6 +161,8 @@ static int	 daemon_declares(const struct conf *, const char *);
 static void	 daemon_status(struct daemon *);
 static void	 daemon_prune_cb(evutil_socket_t, short, void *);
 static void	 daemon_poll_all(struct daemon *);
+static void	 daemon_plan_refresh(struct daemon *,
+		     const struct store_feed *, struct store_plan *);
 static void	 daemon_due_cb(int64_t, void *);
 static struct store_feed *daemon_feed_get(struct daemon *, int64_t);
 static const struct conf_feed *daemon_conf_feed(struct daemon *,
@@ -421,13 +423,11 @@ daemon_refresh_cb(const char *key, void *arg, char **cause)
 	log_info("feed %s: refresh requested", name);
 	free(name);
 	sched_set(d->sched, feed->id, 0);
-	/* Recorded, so `feedmux explain` says so until the poll is over. */
-	memset(&plan, 0, sizeof plan);
-	plan.why = "refresh";
-	plan.at = time(NULL);
-	plan.interval = daemon_interval(d, feed, daemon_conf_feed(d, feed));
-	plan.min = d->conf->min_interval;
-	plan.max = d->conf->max_interval;
+	/*
+	 * Recorded, so `feedmux explain` says so until the poll is over,
+	 * and `feedmux refresh --wait` sees when it is.
+	 */
+	daemon_plan_refresh(d, feed, &plan);
 	if (store_plans_put(d->store, &feed->id, &plan, 1, &error) != 0) {
 		log_warnx("feed %" PRId64 ": %s", feed->id, error);
 		free(error);
@@ -539,7 +539,9 @@ static void
 daemon_poll_all(struct daemon *d)
 {
 	struct store_feed	**feeds = NULL;
-	size_t			  nfeeds = 0, i;
+	struct store_plan	 *plans;
+	int64_t			 *ids;
+	size_t			  nfeeds = 0, i, n = 0;
 	char			 *cause = NULL;
 
 	if (store_feeds(d->store, &feeds, &nfeeds, &cause) != 0) {
@@ -548,11 +550,36 @@ daemon_poll_all(struct daemon *d)
 		sched_all_now(d->sched);
 		return;
 	}
+	ids = xcalloc(nfeeds + 1, sizeof *ids);
+	plans = xcalloc(nfeeds + 1, sizeof *plans);
 	for (i = 0; i < nfeeds; i++) {
-		if (daemon_pollable(feeds[i]))
-			sched_set(d->sched, feeds[i]->id, 0);
+		if (!daemon_pollable(feeds[i]))
+			continue;
+		sched_set(d->sched, feeds[i]->id, 0);
+		/* Recorded: explain and refresh --wait read it. */
+		ids[n] = feeds[i]->id;
+		daemon_plan_refresh(d, feeds[i], &plans[n++]);
 	}
+	if (n > 0 && store_plans_put(d->store, ids, plans, n, &cause) != 0) {
+		log_warnx("refresh: %s", cause);
+		free(cause);
+	}
+	free(ids);
+	free(plans);
 	store_feeds_free(feeds, nfeeds);
+}
+
+/* The plan of a feed asked to be polled now. */
+static void
+daemon_plan_refresh(struct daemon *d, const struct store_feed *feed,
+    struct store_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	plan->why = "refresh";
+	plan->at = time(NULL);
+	plan->interval = daemon_interval(d, feed, daemon_conf_feed(d, feed));
+	plan->min = d->conf->min_interval;
+	plan->max = d->conf->max_interval;
 }
 
 /* Read a feed by id, or NULL if there is none (or the store fails). */
