@@ -43,6 +43,7 @@ void	 buf_add_xml(struct buf *, const char *);
  */
 #define BUF_HASH_INIT	UINT64_C(14695981039346656037)
 uint64_t buf_hash(uint64_t h, const void *, size_t);
+uint64_t buf_qhash(uint64_t h, const void *, size_t);
 
 /*
  * Return a copy of a string with invalid UTF-8 replaced by U+FFFD and

@@ -280,7 +280,8 @@ struct server {
 	size_t			 nguards;
 
 	int			 changed;	/* server_changed called */
-	int			 checked;	/* the version, this pass */
+	int			 checked;	/* the version, lately */
+	int64_t			 checked_changes; /* store_changes then */
 	struct event		*recheck;	/* clears checked */
 	int64_t			 started;	/* updated of an empty view */
 	struct server_snap	*snap;		/* NULL until first read */
@@ -1592,19 +1593,24 @@ server_snapshot(struct server *srv)
 	struct server_snap		*snap;
 	char				*cause = NULL;
 	double				 t0;
+	int64_t				 changes;
 
 	if (srv->snap != NULL && !srv->changed) {
-		if (srv->checked)
-			return (0);
 		/*
-		 * The daemon's own writes call server_changed; a look at
-		 * the store (two fcntl(2) locks) is for another process's,
-		 * the CLI's. One look per SERVER_RECHECK_USEC at most: a
-		 * burst of requests is answered from one version, and a
-		 * change the CLI made shows within that time.
+		 * A write through this process's connection shows at once
+		 * (store_changes costs no system call). A look for another
+		 * process's, the CLI's, takes two fcntl(2) locks: one per
+		 * SERVER_RECHECK_USEC at most, so that a burst of requests
+		 * is answered from one version, and a change the CLI made
+		 * shows within that time.
 		 */
+		changes = store_changes(srv->store);
+		if (srv->checked && changes == srv->checked_changes)
+			return (0);
 		srv->checked = 1;
-		evtimer_add(srv->recheck, &recheck_tv);
+		srv->checked_changes = changes;
+		if (!evtimer_pending(srv->recheck, NULL))
+			evtimer_add(srv->recheck, &recheck_tv);
 		if (store_version(srv->store) == srv->snap->version)
 			return (0);
 	}

@@ -63,7 +63,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 #define STORE_APPLICATION_ID	0x46444d58	/* "FDMX" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
 
@@ -255,8 +255,8 @@ static const char *store_sql[ST_COUNT] = {
 	/* ST_ENTRY_GET */
 	"SELECT " STORE_ENTRY_COLUMNS " FROM entries e "
 	"JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1",
-	/* ST_SRC_BY_GUID: ?1 feed, ?2 guid; with the hash of the offer. */
-	"SELECT es.entry_id, es.hash FROM entry_sources es "
+	/* ST_SRC_BY_GUID: ?1 feed, ?2 guid; with the hashes of the offer. */
+	"SELECT es.entry_id, es.hash, es.qhash FROM entry_sources es "
 	"WHERE es.feed_id = ?1 AND es.guid = ?2 LIMIT 1",
 	/* ST_SRC_BY_CANON: ?1 feed, ?2 canonical link; this feed first. */
 	"SELECT entry_id FROM entry_sources WHERE canon = ?2 "
@@ -274,13 +274,14 @@ static const char *store_sql[ST_COUNT] = {
 	"WHERE e.id = ?1",
 	/*
 	 * ST_SRC_UPSERT: ?1 entry, ?2 feed, ?3 guid, ?4 link, ?5 canon,
-	 * ?6 fp, ?7 hash, ?8 first_seen.
+	 * ?6 fp, ?7 hash, ?8 first_seen, ?9 qhash.
 	 */
 	"INSERT INTO entry_sources (entry_id, feed_id, guid, link, canon, "
-	"    fp, hash, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	"    fp, hash, first_seen, qhash) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	"ON CONFLICT (entry_id, feed_id) DO UPDATE SET guid = excluded.guid, "
 	"    link = excluded.link, canon = excluded.canon, fp = excluded.fp, "
-	"    hash = excluded.hash",
+	"    hash = excluded.hash, qhash = excluded.qhash",
 	/* ST_TOMB_CHECK: ?1 ?2 ?3 tombstone keys (NULL: none). */
 	"SELECT 1 FROM tombstones WHERE key IN (?1, ?2, ?3) LIMIT 1",
 	/* ST_TOMB_ADD: ?1 key, ?2 feed or NULL, ?3 time. */
@@ -343,7 +344,10 @@ static const char *store_sql[ST_COUNT] = {
  * stories waiting for the search index (STORE_DEFER_INDEX); version 4
  * adds the publisher's hints (RSS ttl, sy:updatePeriod, skipHours,
  * skipDays, Cache-Control max-age or Expires, Retry-After) and what
- * decided each feed's next poll, so a restart and the CLI know them.
+ * decided each feed's next poll, so a restart and the CLI know them;
+ * version 5 adds the quick hash of what a source offered raw (qhash), so
+ * an item offered again byte for byte is known without cleaning it
+ * (NULL in the rows from before, which are compared as before).
  */
 static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE feeds ("
@@ -480,7 +484,10 @@ static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE feeds ADD COLUMN plan_delay INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN plan_interval INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN plan_min INTEGER;"
-	"ALTER TABLE feeds ADD COLUMN plan_max INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN plan_max INTEGER;",
+
+	/* 4 -> 5 */
+	"ALTER TABLE entry_sources ADD COLUMN qhash INTEGER;"
 };
 
 /* What store_put_entry derives from an item. */
@@ -497,6 +504,7 @@ struct store_item {
 	char		*fp;		/* or NULL */
 	int		 fp_done;	/* fp computed */
 	int64_t		 hash;
+	int64_t		 qhash;		/* of the raw item: store_qhash */
 	int64_t		 published;
 	int64_t		 updated;
 };
@@ -568,8 +576,11 @@ static size_t	store_norm_html(char *, const char *, size_t);
 static char	*store_fingerprint(const char *, const char *);
 static int64_t	store_hash(const char **, size_t);
 static char	*store_text(const char *);
-static int	store_item_init(struct store_item *, const struct entry *,
-		    int64_t);
+static void	store_item_init(struct store_item *, const struct entry *,
+		    char *, int64_t);
+static int64_t	store_qhash(const struct entry *);
+static int	store_lookup_guid(struct store *, int64_t, const char *,
+		    int64_t *, int64_t *, int64_t *, int *, char **);
 static void	store_item_fp(struct store_item *);
 static void	store_item_free(struct store_item *);
 static int	store_lookup(struct store *, enum store_stmt, int64_t,
@@ -1067,6 +1078,17 @@ store_version(struct store *s)
 	return (s->version);
 }
 
+/*
+ * Rows this connection has written since it opened: a look at what this
+ * process changed with no system call (store_version also sees other
+ * processes' writes, with a lock).
+ */
+int64_t
+store_changes(struct store *s)
+{
+	return ((int64_t)sqlite3_total_changes(s->db));
+}
+
 /* Bind a string with no copy: bindings are cleared after each step. */
 static void
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -1426,17 +1448,17 @@ store_put_meta(struct store *s, int64_t feed_id, const struct feed_doc *doc,
 
 /*
  * Derive what the store keeps of an item: cleaned, capped fields, the
- * canonical link and the hash of what the feed offers. Returns 0, or -1
- * for an item with nothing to know it by (skipped).
+ * canonical link and the hash of what the feed offers. The item takes
+ * guid (store_clean_guid's).
  */
-static int
-store_item_init(struct store_item *it, const struct entry *e, int64_t now)
+static void
+store_item_init(struct store_item *it, const struct entry *e, char *guid,
+    int64_t now)
 {
 	const char	*f[6];
 
 	memset(it, 0, sizeof *it);
-	if ((it->guid = store_clean_guid(e)) == NULL)
-		return (-1);
+	it->guid = guid;
 	it->title = store_clean(e->title != NULL ? e->title : "",
 	    STORE_TITLE_MAX, 0);
 	/* A cut URL is a wrong URL: drop it instead. */
@@ -1463,7 +1485,44 @@ store_item_init(struct store_item *it, const struct entry *e, int64_t now)
 	it->updated = e->updated;
 	if (it->updated != TIME_NONE && it->updated > now + STORE_FUTURE_MAX)
 		it->updated = now;
-	return (0);
+}
+
+/*
+ * The quick hash of an item as the feed offers it, before any cleaning:
+ * the fields the stored hash covers, and the enclosures. Equal means
+ * offered again byte for byte; different means only "look closer".
+ */
+static int64_t
+store_qhash(const struct entry *e)
+{
+	const char	*f[5];
+	uint64_t	 h = BUF_HASH_INIT;
+	size_t		 i;
+
+	f[0] = e->title;
+	f[1] = e->link;
+	f[2] = e->author;
+	f[3] = e->summary;
+	f[4] = e->content;
+	for (i = 0; i < 5; i++) {
+		if (f[i] == NULL)
+			h = buf_qhash(h, "", 0) + 1;
+		else
+			h = buf_qhash(h, f[i], strlen(f[i]));
+	}
+	for (i = 0; i < e->ncategories; i++)
+		h = buf_qhash(h, e->categories[i], strlen(e->categories[i]));
+	h = buf_qhash(h, &e->ncategories, sizeof e->ncategories);
+	for (i = 0; i < e->nenclosures; i++) {
+		h = buf_qhash(h, e->enclosures[i].url,
+		    strlen(e->enclosures[i].url));
+		h = buf_qhash(h, e->enclosures[i].type != NULL ?
+		    e->enclosures[i].type : "", e->enclosures[i].type != NULL ?
+		    strlen(e->enclosures[i].type) : 0);
+		h = buf_qhash(h, &e->enclosures[i].length,
+		    sizeof e->enclosures[i].length);
+	}
+	return ((int64_t)h);
 }
 
 /* The item's fingerprint, computed once when needed. */
@@ -1510,6 +1569,39 @@ store_lookup(struct store *s, enum store_stmt which, int64_t feed_id,
 		*entry_id = sqlite3_column_int64(st, 0);
 		if (hash != NULL)
 			*hash = sqlite3_column_int64(st, 1);
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_sqlerr(s, cause);
+		r = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (r);
+}
+
+/*
+ * Find this feed's item by its id: 1 with *entry_id, *hash and, when
+ * *qhave, *qhash (NULL in a row from before schema version 5); 0 if
+ * there is none; -1 on error.
+ */
+static int
+store_lookup_guid(struct store *s, int64_t feed_id, const char *guid,
+    int64_t *entry_id, int64_t *hash, int64_t *qhash, int *qhave,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_SRC_BY_GUID];
+	int		 rc, r = 0;
+
+	*qhave = 0;
+	sqlite3_bind_int64(st, 1, feed_id);
+	store_bind_text(st, 2, guid);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*entry_id = sqlite3_column_int64(st, 0);
+		*hash = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			*qhash = sqlite3_column_int64(st, 2);
+			*qhave = 1;
+		}
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
 		store_sqlerr(s, cause);
@@ -1620,6 +1712,7 @@ store_entry_new(struct store *s, int64_t feed_id, struct store_item *it,
 	store_bind_text(st, 6, it->fp);
 	sqlite3_bind_int64(st, 7, it->hash);
 	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, it->qhash);
 	if (store_step_done(s, ST_SRC_UPSERT, cause) != 0)
 		return (-1);
 	return (store_fts_put(s, id, it, cause));
@@ -1669,6 +1762,7 @@ store_entry_attach(struct store *s, int64_t entry_id, int64_t feed_id,
 	store_bind_text(st, 6, it->fp);
 	sqlite3_bind_int64(st, 7, it->hash);
 	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, it->qhash);
 	if (store_step_done(s, ST_SRC_UPSERT, cause) != 0)
 		return (-1);
 	s->dirty = 1;
@@ -1705,16 +1799,30 @@ store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
     int64_t now, char **cause)
 {
 	struct store_item	it;
-	int64_t			id = 0, hash = 0;
-	int			found, r = -1;
+	char			*guid;
+	int64_t			id = 0, hash = 0, qhash = 0, qh;
+	int			found, qhave, r = -1;
 
-	if (store_item_init(&it, e, now) != 0) {
-		store_item_free(&it);
+	if ((guid = store_clean_guid(e)) == NULL)
 		return (0);
+	qh = store_qhash(e);
+	found = store_lookup_guid(s, feed_id, guid, &id, &hash, &qhash,
+	    &qhave, cause);
+	/*
+	 * The most common case: this feed offers it again byte for byte,
+	 * known without cleaning or hashing its text.
+	 */
+	if (found == -1 || (found == 1 && qhave && qhash == qh)) {
+		free(guid);
+		return (found == -1 ? -1 : 0);
 	}
-	found = store_lookup(s, ST_SRC_BY_GUID, feed_id, it.guid, &id, &hash,
-	    cause);
-	/* The most common case: this feed offers it again, unchanged. */
+	store_item_init(&it, e, guid, now);
+	it.qhash = qh;
+	/*
+	 * Unchanged once cleaned: no write. (A row from before schema
+	 * version 5 keeps no qhash until its item changes: an unchanged
+	 * item is never written.)
+	 */
 	if (found == 1 && hash == it.hash) {
 		r = 0;
 		goto out;

@@ -297,5 +297,6 @@ int		 store_check(struct store *, char ***problems, size_t *n,
  * they would differ. Cheap when nothing was committed.
  */
 int64_t		 store_version(struct store *);
+int64_t		 store_changes(struct store *);
 
 #endif

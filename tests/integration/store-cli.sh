@@ -189,7 +189,7 @@ is $? 2 "edit with nothing to change is a usage error"
 fm_cli stats --json >"$T/stats.json"
 pycheck "stats" "$T/stats.json" '
 assert d["entries"] == 3 and d["shared"] == 1 and d["tombstones"] >= 1, d
-assert d["schema_version"] == 4 and d["feeds"] == 2, d'
+assert d["schema_version"] == 5 and d["feeds"] == 2, d'
 fm_cli check >"$T/out"
 is $? 0 "check: ok"
 grep -q ": ok$" "$T/out"

@@ -28,7 +28,11 @@
 #define FEED_B	"https://b.example/rss"
 #define FEED_C	"https://c.example/atom"
 
-/* What schema version 4 added, dropped to make an older file. */
+/* What schema version 5 added, dropped to make a version 4 file. */
+#define V5_DROP \
+	"ALTER TABLE entry_sources DROP COLUMN qhash; "
+
+/* What schema versions 4 and 5 added, dropped to make an older file. */
 #define V4_DROP \
 	"ALTER TABLE feeds DROP COLUMN ttl; " \
 	"ALTER TABLE feeds DROP COLUMN update_period; " \
@@ -41,7 +45,7 @@
 	"ALTER TABLE feeds DROP COLUMN plan_delay; " \
 	"ALTER TABLE feeds DROP COLUMN plan_interval; " \
 	"ALTER TABLE feeds DROP COLUMN plan_min; " \
-	"ALTER TABLE feeds DROP COLUMN plan_max; "
+	"ALTER TABLE feeds DROP COLUMN plan_max; " V5_DROP
 
 static char	 tmpdir[] = "/tmp/test_store.XXXXXX";
 static char	*db_path;
@@ -88,6 +92,7 @@ static void	 test_migrate_v2(void);
 static void	 test_defer_index(void);
 static void	 test_plan(void);
 static void	 test_migrate_v3(void);
+static void	 test_qhash(void);
 static struct store *fresh(const char *, struct conf **);
 static struct entry *story(const char *, const char *, const char *,
 		    const char *, int64_t);
@@ -374,8 +379,8 @@ test_open(void)
 		exit(1);
 	}
 	tap_ok(stat(db_path, &sb) == 0, "the file exists");
-	tap_is_int(db_int(db_path, "PRAGMA user_version"), 4,
-	    "user_version 4");
+	tap_is_int(db_int(db_path, "PRAGMA user_version"), 5,
+	    "user_version 5");
 	tap_is_int(db_int(db_path, "SELECT count(*) FROM published"), 1,
 	    "the published version: one row");
 	mode = db_text(db_path, "PRAGMA journal_mode");
@@ -1128,8 +1133,8 @@ test_refused(void)
 	/* HOSTILE-52: a newer schema. */
 	newer = path_in("newer.db");
 	copy_file(db_path, newer);
-	db_exec(newer, "PRAGMA user_version = 5;");
-	refused_intact(newer, "schema version 5 is newer",
+	db_exec(newer, "PRAGMA user_version = 6;");
+	refused_intact(newer, "schema version 6 is newer",
 	    "a newer schema");
 	s = store_open(newer, STORE_READONLY, &cause);
 	tap_ok(s == NULL && cause != NULL && strstr(cause, "newer") != NULL,
@@ -1283,7 +1288,7 @@ test_migrate_v1(void)
 		free(path);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v1: now version 4");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 5, "v1: now version 5");
 	tap_is_int(db_int(path, "SELECT version FROM published"), 1,
 	    "v1: the published version starts at 1");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 3,
@@ -1765,7 +1770,7 @@ test_feed_cli(void)
 	f = feed_get(s, "https://d.example/feed");
 	tap_ok(f == NULL, "cli: removed");
 	tap_is_int(store_stats(s, &ss, &cause), 0, "cli: stats");
-	tap_ok(ss.feeds == 3 && ss.schema_version == 4 && ss.bytes > 0 &&
+	tap_ok(ss.feeds == 3 && ss.schema_version == 5 && ss.bytes > 0 &&
 	    ss.oldest == TIME_NONE, "cli: stats counts");
 	store_close(s);
 }
@@ -1860,6 +1865,7 @@ main(void)
 	test_defer_index();
 	test_plan();
 	test_migrate_v3();
+	test_qhash();
 
 	rm_rf(tmpdir);
 	free(db_path);
@@ -2084,7 +2090,7 @@ test_migrate_v2(void)
 		feed_doc_free(d);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v2: now version 4");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 5, "v2: now version 5");
 	tap_is_int(db_int(path, "SELECT count(*) FROM entries"), 1,
 	    "v2: the story kept");
 	v = store_version(s);
@@ -2393,12 +2399,107 @@ test_migrate_v3(void)
 		free(path);
 		return;
 	}
-	tap_is_int(db_int(path, "PRAGMA user_version"), 4, "v3: now version 4");
+	tap_is_int(db_int(path, "PRAGMA user_version"), 5, "v3: now version 5");
 	f = feed_get(s, FEED_A);
 	tap_ok(f != NULL && f->etag != NULL && strcmp(f->etag, "\"v3\"") == 0 &&
 	    f->next_poll == 3000 + 1800 && f->ttl == -1 && f->plan == NULL &&
 	    f->skip_hours == 0, "v3: state kept, no hints, no plan");
 	store_feed_free(f);
 	store_close(s);
+	free(path);
+}
+
+/*
+ * An item offered again byte for byte is known by its quick hash
+ * (qhash); one that differs only in what cleaning removes is compared
+ * cleaned and causes no write either; an edit is an edit. A version 4
+ * store (no qhash) migrates, and its rows are compared as before.
+ */
+static void
+test_qhash(void)
+{
+	struct store		*s;
+	struct store_fetch	 sf;
+	struct feed_doc		*d;
+	char			*path, *cause = NULL;
+	int64_t			 a;
+	int			 nnew;
+
+	s = fresh("q.db", NULL);
+	path = path_in("q.db");
+	a = feed_id(s, FEED_A);
+	db_exec(path, "CREATE TABLE t_src (n INTEGER);"
+	    "INSERT INTO t_src VALUES (0);"
+	    "CREATE TABLE t_ent (n INTEGER);"
+	    "INSERT INTO t_ent VALUES (0);"
+	    "CREATE TRIGGER t_src_count AFTER UPDATE ON entry_sources BEGIN "
+	    "UPDATE t_src SET n = n + 1; END;"
+	    "CREATE TRIGGER t_ent_count AFTER UPDATE ON entries BEGIN "
+	    "UPDATE t_ent SET n = n + 1; END;");
+	d = mkdoc("A News", "https://a.example/", NULL);
+	feed_doc_add(d, mkentry("q1", "one", 1000, TIME_NONE));
+	feed_doc_add(d, mkentry("q2", "two", 2000, TIME_NONE));
+	sf = fetch_ok(5000);
+	tap_is_int(store_put(s, a, d, &sf, &nnew, &cause), 0, "qhash: put");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entry_sources WHERE "
+	    "qhash IS NOT NULL"), 2, "qhash: each source row has one");
+
+	sf = fetch_ok(6000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 0 && db_int(path, "SELECT n FROM t_src") == 0 &&
+	    db_int(path, "SELECT n FROM t_ent") == 0, "qhash: offered again "
+	    "byte for byte: no write");
+
+	/* A control character the store drops: the same story, cleaned. */
+	free(d->entries[0]->title);
+	d->entries[0]->title = xstrdup("one\x01");
+	sf = fetch_ok(7000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 0 && db_int(path, "SELECT n FROM t_src") == 0 &&
+	    db_int(path, "SELECT n FROM t_ent") == 0, "qhash: raw bytes "
+	    "differ, the same once cleaned: no write");
+
+	free(d->entries[0]->title);
+	d->entries[0]->title = xstrdup("one, edited");
+	sf = fetch_ok(8000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 0 && db_int(path, "SELECT n FROM t_ent") == 1,
+	    "qhash: an edit is an edit");
+	store_close(s);
+
+	/* Version 4: no qhash column. */
+	db_exec(path, "DROP TRIGGER t_src_count; DROP TRIGGER t_ent_count;"
+	    V5_DROP "PRAGMA user_version = 4;");
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL, "v4: opened read-write: migrated");
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		free(cause);
+		free(path);
+		feed_doc_free(d);
+		return;
+	}
+	tap_is_int(db_int(path, "PRAGMA user_version"), 5, "v4: now version 5");
+	tap_is_int(db_int(path, "SELECT count(*) FROM entry_sources WHERE "
+	    "qhash IS NULL"), 2, "v4: its rows have no qhash");
+	db_exec(path, "UPDATE t_src SET n = 0; UPDATE t_ent SET n = 0;"
+	    "CREATE TRIGGER t_src_count AFTER UPDATE ON entry_sources BEGIN "
+	    "UPDATE t_src SET n = n + 1; END;"
+	    "CREATE TRIGGER t_ent_count AFTER UPDATE ON entries BEGIN "
+	    "UPDATE t_ent SET n = n + 1; END;");
+	sf = fetch_ok(9000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 0 && db_int(path, "SELECT n FROM t_src") == 0 &&
+	    db_int(path, "SELECT n FROM t_ent") == 0, "v4: offered again "
+	    "unchanged: compared cleaned, no write");
+	free(d->entries[1]->title);
+	d->entries[1]->title = xstrdup("two, edited");
+	sf = fetch_ok(10000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(db_int(path, "SELECT n FROM t_ent") == 1 && db_int(path,
+	    "SELECT count(*) FROM entry_sources WHERE qhash IS NOT NULL") == 1,
+	    "v4: an edit is stored, with its qhash");
+	store_close(s);
+	feed_doc_free(d);
 	free(path);
 }
