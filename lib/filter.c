@@ -9,7 +9,6 @@
 
 #include <ctype.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +55,6 @@ struct filter_rules {
 
 #define FILTER_NFIELDS	5
 
-static void	 filter_cause(char **, const char *, ...)
-		     __attribute__((format(printf, 2, 3)));
 static char	*filter_fold(const char *);
 static int	 filter_word_char(unsigned char);
 static int	 filter_add(struct filter_list *, enum filter_kind,
@@ -73,19 +70,6 @@ static void	 filter_verdict_set(struct filter_verdict *, int, int,
 		     const struct filter_rule *);
 static const struct filter *filter_rules_find(const struct filter_rules *,
 		     enum filter_scope, const char *);
-
-/* Set *cause, if the caller wants one. */
-static void
-filter_cause(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	xvasprintf(cause, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Fold a string for phrase matching: ASCII letters lower-case, every
@@ -133,12 +117,12 @@ filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
 
 	raw = xstrndup(s, len);
 	if (len > FILTER_MAX_RULE) {
-		filter_cause(cause, "bad rule \"%.40s...\": longer than %d "
+		xcause(cause, "bad rule \"%.40s...\": longer than %d "
 		    "bytes", raw, FILTER_MAX_RULE);
 		goto fail;
 	}
 	if (l->n >= FILTER_MAX_RULES) {
-		filter_cause(cause, "bad rule \"%s\": more than %d rules",
+		xcause(cause, "bad rule \"%s\": more than %d rules",
 		    raw, FILTER_MAX_RULES);
 		goto fail;
 	}
@@ -146,14 +130,14 @@ filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
 	r.kind = kind;
 	if (kind == FILTER_REGEX) {
 		if (*raw == '\0') {
-			filter_cause(cause, "bad rule \"//\": an empty "
+			xcause(cause, "bad rule \"//\": an empty "
 			    "regular expression");
 			goto fail;
 		}
 		rc = regcomp(&r.re, raw, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 		if (rc != 0) {
 			regerror(rc, &r.re, err, sizeof err);
-			filter_cause(cause, "bad rule \"/%s/\": %s", raw, err);
+			xcause(cause, "bad rule \"/%s/\": %s", raw, err);
 			goto fail;
 		}
 		r.text = raw;
@@ -162,7 +146,7 @@ filter_add(struct filter_list *l, enum filter_kind kind, const char *s,
 		r.text = filter_fold(raw);
 		if (*r.text == '\0') {
 			free(r.text);
-			filter_cause(cause, "bad rule \"%s\": an empty phrase",
+			xcause(cause, "bad rule \"%s\": an empty phrase",
 			    raw);
 			goto fail;
 		}
@@ -197,7 +181,7 @@ filter_parse(struct filter_list *l, const char *list, char **cause)
 		if (*p == '"') {
 			start = p + 1;
 			if ((end = strchr(start, '"')) == NULL) {
-				filter_cause(cause, "bad rule \"%.40s\": no "
+				xcause(cause, "bad rule \"%.40s\": no "
 				    "closing quote", p);
 				return (-1);
 			}
@@ -208,7 +192,7 @@ filter_parse(struct filter_list *l, const char *list, char **cause)
 			while (isspace((unsigned char)*p))
 				p++;
 			if (*p != ',' && *p != '\0') {
-				filter_cause(cause, "bad rule \"%.40s\": text "
+				xcause(cause, "bad rule \"%.40s\": text "
 				    "after a quoted phrase", start - 1);
 				return (-1);
 			}
@@ -231,7 +215,7 @@ filter_parse(struct filter_list *l, const char *list, char **cause)
 				}
 			}
 			if (end == NULL) {
-				filter_cause(cause, "bad rule \"%.40s\": no "
+				xcause(cause, "bad rule \"%.40s\": no "
 				    "closing / (quote a phrase that starts "
 				    "with /)", p);
 				return (-1);

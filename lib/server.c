@@ -26,7 +26,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,8 +314,6 @@ struct server_topic {
 static struct server_body *server_body_new(char *, size_t);
 static void	 server_body_unref(struct server_body *);
 static void	 server_body_cleanup_cb(const void *, size_t, void *);
-static void	 server_cause(char **, const char *, ...)
-		     __attribute__((format(printf, 2, 3)));
 static int	 server_split_listen(const char *, char **, char **);
 static int	 server_bind(const struct addrinfo *);
 static int	 server_listen(struct server *, const char *, char **);
@@ -401,19 +398,6 @@ static void	 server_websub_cb(evutil_socket_t, short, void *);
 static void	 server_topics_free(struct server_topic *, size_t);
 static int	 server_site_doc(struct server *, struct server_cat *,
 		     enum server_fmt, server_site_cb, void *, char **);
-
-/* Set *cause, if the caller wants one. */
-static void
-server_cause(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	xvasprintf(cause, fmt, ap);
-	va_end(ap);
-}
 
 /* Take ownership of rendered bytes; one reference, the cache's. */
 static struct server_body *
@@ -530,7 +514,7 @@ server_listen(struct server *srv, const char *listen, char **cause)
 	int		 fd, error, skipped = 0, nbound = 0;
 
 	if (server_split_listen(listen, &host, &port) != 0) {
-		server_cause(cause, "cannot listen on %s: expected host:port",
+		xcause(cause, "cannot listen on %s: expected host:port",
 		    listen);
 		goto fail;
 	}
@@ -539,7 +523,7 @@ server_listen(struct server *srv, const char *listen, char **cause)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
-		server_cause(cause, "cannot listen on %s: %s", listen,
+		xcause(cause, "cannot listen on %s: %s", listen,
 		    gai_strerror(error));
 		goto fail;
 	}
@@ -553,20 +537,20 @@ server_listen(struct server *srv, const char *listen, char **cause)
 				continue;
 			}
 			/* HOSTILE-56 */
-			server_cause(cause, "cannot listen on %s: %s", listen,
+			xcause(cause, "cannot listen on %s: %s", listen,
 			    strerror(error));
 			goto fail;
 		}
 		if (evhttp_accept_socket_with_handle(srv->http, fd) == NULL) {
 			close(fd);
-			server_cause(cause, "cannot listen on %s: evhttp "
+			xcause(cause, "cannot listen on %s: evhttp "
 			    "refused the socket", listen);
 			goto fail;
 		}
 		nbound++;
 	}
 	if (nbound == 0) {
-		server_cause(cause, "cannot listen on %s: %s", listen,
+		xcause(cause, "cannot listen on %s: %s", listen,
 		    strerror(skipped != 0 ? skipped : EADDRNOTAVAIL));
 		goto fail;
 	}
@@ -600,32 +584,32 @@ server_control_listen(struct server *srv, const char *path, char **cause)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path) {
-		server_cause(cause, "control socket %s: path too long", path);
+		xcause(cause, "control socket %s: path too long", path);
 		goto fail;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			server_cause(cause, "control socket %s: exists and is "
+			xcause(cause, "control socket %s: exists and is "
 			    "not a socket", path);
 			goto fail;
 		}
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe == -1) {
-			server_cause(cause, "control socket %s: %s", path,
+			xcause(cause, "control socket %s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
 		if (connect(probe, (struct sockaddr *)&sun, sizeof sun) == 0) {
 			close(probe);
-			server_cause(cause, "control socket %s is in use (is "
+			xcause(cause, "control socket %s is in use (is "
 			    "another feedmuxd running?)", path);
 			goto fail;
 		}
 		close(probe);
 		if (unlink(path) == -1 && errno != ENOENT) {
-			server_cause(cause, "control socket %s: cannot remove "
+			xcause(cause, "control socket %s: cannot remove "
 			    "the stale socket: %s", path, strerror(errno));
 			goto fail;
 		}
@@ -633,7 +617,7 @@ server_control_listen(struct server *srv, const char *path, char **cause)
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		server_cause(cause, "control socket %s: %s", path,
+		xcause(cause, "control socket %s: %s", path,
 		    strerror(errno));
 		goto fail;
 	}
@@ -641,7 +625,7 @@ server_control_listen(struct server *srv, const char *path, char **cause)
 	mask = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(mask);
-		server_cause(cause, "cannot listen on control socket %s: %s",
+		xcause(cause, "cannot listen on control socket %s: %s",
 		    path, strerror(errno));
 		goto fail;
 	}
@@ -649,7 +633,7 @@ server_control_listen(struct server *srv, const char *path, char **cause)
 	srv->control = xstrdup(path);
 	if (chmod(path, S_IRUSR | S_IWUSR) == -1 ||
 	    listen(fd, SERVER_CTL_MAX) == -1) {
-		server_cause(cause, "cannot listen on control socket %s: %s",
+		xcause(cause, "cannot listen on control socket %s: %s",
 		    path, strerror(errno));
 		goto fail;
 	}
@@ -657,7 +641,7 @@ server_control_listen(struct server *srv, const char *path, char **cause)
 	    server_ctl_accept_cb, srv, LEV_OPT_CLOSE_ON_FREE |
 	    LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (srv->ctl_listener == NULL) {
-		server_cause(cause, "cannot listen on control socket %s", path);
+		xcause(cause, "cannot listen on control socket %s", path);
 		goto fail;
 	}
 	return (0);
@@ -1081,7 +1065,7 @@ server_rules_compile(const struct conf *conf, char **cause)
 	fr = filter_rules_new();
 	if (filter_rules_add(fr, FILTER_GLOBAL, NULL, conf->include,
 	    conf->exclude, &why) != 0) {
-		server_cause(cause, "[daemon]: %s", why);
+		xcause(cause, "[daemon]: %s", why);
 		goto fail;
 	}
 	for (i = 0; i < conf->ncategories; i++) {
@@ -1091,7 +1075,7 @@ server_rules_compile(const struct conf *conf, char **cause)
 		    cc->exclude, &why);
 		free(slug);
 		if (rc != 0) {
-			server_cause(cause, "category %s: %s", cc->name, why);
+			xcause(cause, "category %s: %s", cc->name, why);
 			goto fail;
 		}
 	}
@@ -1099,7 +1083,7 @@ server_rules_compile(const struct conf *conf, char **cause)
 		cf = &conf->feeds[i];
 		if (filter_rules_add(fr, FILTER_FEED, cf->url, cf->include,
 		    cf->exclude, &why) != 0) {
-			server_cause(cause, "feed %s: %s", cf->url, why);
+			xcause(cause, "feed %s: %s", cf->url, why);
 			goto fail;
 		}
 	}
@@ -1167,11 +1151,11 @@ server_new(struct event_base *base, struct store *store,
 	    srv)) == NULL ||
 	    (srv->adopt = event_new(base, -1, 0, server_adopt_cb,
 	    srv)) == NULL) {
-		server_cause(cause, "cannot start the HTTP server");
+		xcause(cause, "cannot start the HTTP server");
 		goto fail;
 	}
 	if ((srv->http = evhttp_new(base)) == NULL) {
-		server_cause(cause, "cannot start the HTTP server");
+		xcause(cause, "cannot start the HTTP server");
 		goto fail;
 	}
 	server_limits_set(srv, conf);
@@ -1182,7 +1166,7 @@ server_new(struct event_base *base, struct store *store,
 	evhttp_set_gencb(srv->http, server_request_cb, srv);
 
 	if (conf->listen == NULL || *conf->listen == '\0') {
-		server_cause(cause, "no listen address");
+		xcause(cause, "no listen address");
 		goto fail;
 	}
 	if (server_listen(srv, conf->listen, cause) != 0)
@@ -2701,13 +2685,13 @@ server_control_send(const char *path, const char *request, char **cause)
 	buf_init(&ans);
 	if (strpbrk(request, "\r\n") != NULL ||
 	    strlen(request) > SERVER_CTL_LINE) {
-		server_cause(cause, "invalid control request");
+		xcause(cause, "invalid control request");
 		goto fail;
 	}
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path) {
-		server_cause(cause, "cannot reach the daemon at %s: path too "
+		xcause(cause, "cannot reach the daemon at %s: path too "
 		    "long", path);
 		goto fail;
 	}
@@ -2718,7 +2702,7 @@ server_control_send(const char *path, const char *request, char **cause)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		server_cause(cause, "cannot reach the daemon at %s: %s (is "
+		xcause(cause, "cannot reach the daemon at %s: %s (is "
 		    "feedmuxd running?)", path, strerror(errno));
 		goto fail;
 	}
@@ -2741,7 +2725,7 @@ server_control_send(const char *path, const char *request, char **cause)
 	while ((nl = memchr(ans.data != NULL ? ans.data : "", '\n',
 	    ans.len)) == NULL) {
 		if (ans.len > SERVER_CTL_LINE) {
-			server_cause(cause, "the daemon at %s sent an answer "
+			xcause(cause, "the daemon at %s sent an answer "
 			    "too long", path);
 			goto fail;
 		}
@@ -2754,7 +2738,7 @@ server_control_send(const char *path, const char *request, char **cause)
 			goto io_fail;
 		}
 		if (n == 0) {
-			server_cause(cause, "the daemon at %s closed the "
+			xcause(cause, "the daemon at %s closed the "
 			    "connection without an answer", path);
 			goto fail;
 		}
@@ -2771,18 +2755,18 @@ server_control_send(const char *path, const char *request, char **cause)
 			*cause = utf8_clean(ans.data + 6, strlen(ans.data + 6));
 	}
 	else if (strcmp(ans.data, "error") == 0)
-		server_cause(cause, "the daemon refused the request");
+		xcause(cause, "the daemon refused the request");
 	else
-		server_cause(cause, "unexpected answer from the daemon at %s",
+		xcause(cause, "unexpected answer from the daemon at %s",
 		    path);
 	goto fail;
 
 io_fail:
 	if (errno == ETIMEDOUT)
-		server_cause(cause, "the daemon at %s did not answer within %d "
+		xcause(cause, "the daemon at %s did not answer within %d "
 		    "seconds", path, SERVER_CTL_TIMEOUT);
 	else
-		server_cause(cause, "cannot talk to the daemon at %s: %s", path,
+		xcause(cause, "cannot talk to the daemon at %s: %s", path,
 		    strerror(errno));
 fail:
 	if (fd != -1)
@@ -2862,7 +2846,7 @@ server_site(struct store *store, const struct conf *conf, server_site_cb cb,
 		srv->hub = xstrdup(conf->websub_hub);
 	/* A static host checks no token: what one guards stays home. */
 	if (srv->token != NULL) {
-		server_cause(cause, "the outputs need access_token; a static "
+		xcause(cause, "the outputs need access_token; a static "
 		    "site cannot ask for it");
 		goto out;
 	}

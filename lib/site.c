@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +47,6 @@ struct site {
 	size_t			 nfiles;
 };
 
-static void	 site_cause(char **, const char *, ...)
-		    __attribute__((__format__(__printf__, 2, 3)));
 static int	 site_subdir(struct site *, int, const char *, const char *,
 		     char **);
 static int	 site_same(int, const char *, const char *, size_t);
@@ -62,19 +59,6 @@ static void	 site_manifest_read(struct site *);
 static int	 site_manifest_write(struct site *, char **);
 static int	 site_remove(struct site *, const struct site_file *, char **);
 
-/* Set *cause, if asked for. */
-static void
-site_cause(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	xvasprintf(cause, fmt, ap);
-	va_end(ap);
-}
-
 struct site *
 site_open(const char *dir, char **cause)
 {
@@ -84,13 +68,13 @@ site_open(const char *dir, char **cause)
 	if ((fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1 &&
 	    errno == ENOENT) {
 		if (mkdir(dir, SITE_DIR_MODE) == -1 && errno != EEXIST) {
-			site_cause(cause, "%s: %s", dir, strerror(errno));
+			xcause(cause, "%s: %s", dir, strerror(errno));
 			return (NULL);
 		}
 		fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
 	}
 	if (fd == -1) {
-		site_cause(cause, "%s: %s", dir, strerror(errno));
+		xcause(cause, "%s: %s", dir, strerror(errno));
 		return (NULL);
 	}
 	s = xcalloc(1, sizeof *s);
@@ -232,7 +216,7 @@ site_remove(struct site *s, const struct site_file *sf, char **cause)
 	if (!same)
 		goto out;
 	if (unlinkat(dirfd, leaf, 0) == -1) {
-		site_cause(cause, "%s/%s: %s", path, leaf, strerror(errno));
+		xcause(cause, "%s/%s: %s", path, leaf, strerror(errno));
 		rv = -1;
 		goto out;
 	}
@@ -289,17 +273,17 @@ site_subdir(struct site *s, int dirfd, const char *path, const char *name,
 	int		fd;
 
 	if (mkdirat(dirfd, name, SITE_DIR_MODE) == -1 && errno != EEXIST) {
-		site_cause(cause, "%s/%s: %s", path, name, strerror(errno));
+		xcause(cause, "%s/%s: %s", path, name, strerror(errno));
 		return (-1);
 	}
 	fd = openat(dirfd, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
 	if (fd == -1) {
 		if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(sb.st_mode))
-			site_cause(cause, "%s/%s: a symbolic link; refusing "
+			xcause(cause, "%s/%s: a symbolic link; refusing "
 			    "to follow it", path, name);
 		else
-			site_cause(cause, "%s/%s: %s", path, name,
+			xcause(cause, "%s/%s: %s", path, name,
 			    strerror(errno));
 		return (-1);
 	}
@@ -361,7 +345,7 @@ site_put(struct site *s, int dirfd, const char *path, const char *name,
 			break;
 	}
 	if (fd == -1) {
-		site_cause(cause, "%s: cannot create a file: %s", path,
+		xcause(cause, "%s: cannot create a file: %s", path,
 		    strerror(errno));
 		free(tmp);
 		return (-1);
@@ -371,7 +355,7 @@ site_put(struct site *s, int dirfd, const char *path, const char *name,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			site_cause(cause, "%s/%s: %s", path, name,
+			xcause(cause, "%s/%s: %s", path, name,
 			    strerror(errno));
 			goto out;
 		}
@@ -380,12 +364,12 @@ site_put(struct site *s, int dirfd, const char *path, const char *name,
 	/* The new bytes are on disk before the name points at them. */
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		fd = -1;
-		site_cause(cause, "%s/%s: %s", path, name, strerror(errno));
+		xcause(cause, "%s/%s: %s", path, name, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (renameat(dirfd, tmp, dirfd, name) == -1) {
-		site_cause(cause, "%s/%s: %s", path, name, strerror(errno));
+		xcause(cause, "%s/%s: %s", path, name, strerror(errno));
 		goto out;
 	}
 	rv = 0;
@@ -421,7 +405,7 @@ site_walk(struct site *s, const char *name, int create, int *dirfd,
 		part = xstrndup(comp, slash - comp);
 		if (*part == '\0' || strcmp(part, ".") == 0 ||
 		    strcmp(part, "..") == 0 || ++depth > SITE_MAX_DEPTH) {
-			site_cause(cause, "%s/%s: a bad name", s->dir, name);
+			xcause(cause, "%s/%s: a bad name", s->dir, name);
 			free(part);
 			goto fail;
 		}
@@ -429,7 +413,7 @@ site_walk(struct site *s, const char *name, int create, int *dirfd,
 			fd = site_subdir(s, *dirfd, path, part, cause);
 		else if ((fd = openat(*dirfd, part, O_RDONLY|O_DIRECTORY|
 		    O_NOFOLLOW|O_CLOEXEC)) == -1)
-			site_cause(cause, "%s/%s: %s", path, part,
+			xcause(cause, "%s/%s: %s", path, part,
 			    strerror(errno));
 		free(part);
 		if (fd == -1)
@@ -442,7 +426,7 @@ site_walk(struct site *s, const char *name, int create, int *dirfd,
 		path = p;
 	}
 	if (*comp == '\0' || *comp == '.') {
-		site_cause(cause, "%s/%s: a bad name", s->dir, name);
+		xcause(cause, "%s/%s: a bad name", s->dir, name);
 		goto fail;
 	}
 	*leafp = comp;
@@ -474,12 +458,12 @@ site_write(struct site *s, const char *name, const char *data, size_t len,
 		goto out;
 	if (fstatat(dirfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISLNK(sb.st_mode)) {
-			site_cause(cause, "%s/%s: a symbolic link; refusing "
+			xcause(cause, "%s/%s: a symbolic link; refusing "
 			    "to write through it", path, leaf);
 			goto out;
 		}
 		if (!S_ISREG(sb.st_mode)) {
-			site_cause(cause, "%s/%s: not a regular file", path,
+			xcause(cause, "%s/%s: not a regular file", path,
 			    leaf);
 			goto out;
 		}
@@ -491,7 +475,7 @@ site_write(struct site *s, const char *name, const char *data, size_t len,
 			goto done;
 		}
 	} else if (errno != ENOENT) {
-		site_cause(cause, "%s/%s: %s", path, leaf, strerror(errno));
+		xcause(cause, "%s/%s: %s", path, leaf, strerror(errno));
 		goto out;
 	}
 	if (site_put(s, dirfd, path, leaf, data, len, cause) != 0)

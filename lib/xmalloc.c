@@ -108,6 +108,18 @@ xasprintf(char **ret, const char *fmt, ...)
 	return (n);
 }
 
+void
+xcause(char **cause, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+}
+
 int
 xvasprintf(char **ret, const char *fmt, va_list ap)
 {

@@ -23,5 +23,8 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 xvasprintf(char **, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
+/* Set *cause to a formatted message, if cause is not NULL. */
+void	 xcause(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif
