@@ -138,6 +138,8 @@ static const char *conf_check_listen(const char *);
 static const char *conf_check_http_url(const char *, int);
 static const char *conf_url_scheme(const char *, size_t *);
 static void	conf_validate(struct conf_parser *);
+static void	conf_misordered(struct conf_parser *, const char *, const char *,
+		    int *, char **);
 static void	conf_feed_free(struct conf_feed *);
 static const char *conf_section_name(enum conf_section);
 
@@ -1131,13 +1133,37 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 	return (-1);
 }
 
+/*
+ * A [daemon] key lo greater than its bound hi: the error is at the later
+ * of the two lines (either may be a default, at no line), and wins over
+ * *msg if that line comes first.
+ */
+static void
+conf_misordered(struct conf_parser *p, const char *lo, const char *hi,
+    int *line, char **msg)
+{
+	size_t	ilo = 0, ihi = 0;
+	int	l;
+
+	conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS, lo, &ilo);
+	conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS, hi, &ihi);
+	l = p->daemon_lines[ilo];
+	if (p->daemon_lines[ihi] > l)
+		l = p->daemon_lines[ihi];
+	if (*line != 0 && l >= *line)
+		return;
+	free(*msg);
+	*line = l;
+	xasprintf(msg, "%s is greater than %s", lo, hi);
+}
+
 /* Checks that need the whole file: the first failing one, by line. */
 static void
 conf_validate(struct conf_parser *p)
 {
 	struct conf	*c = p->conf;
-	size_t		 i, len, imin = 0, imax = 0;
-	int		 line = 0, lmin, lmax;
+	size_t		 i, len, ikey = 0;
+	int		 line = 0;
 	const char	*scheme;
 	char		*msg = NULL;
 
@@ -1153,44 +1179,16 @@ conf_validate(struct conf_parser *p)
 			    c->feeds[i].url);
 		}
 	}
-	if (c->min_interval > c->max_interval) {
-		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
-		    "min_interval", &imin);
-		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
-		    "max_interval", &imax);
-		lmin = p->daemon_lines[imin];
-		lmax = p->daemon_lines[imax];
-		if (lmax > lmin)
-			lmin = lmax;
-		if (line == 0 || lmin < line) {
-			free(msg);
-			line = lmin;
-			xasprintf(&msg, "min_interval is greater than "
-			    "max_interval");
-		}
-	}
+	if (c->min_interval > c->max_interval)
+		conf_misordered(p, "min_interval", "max_interval", &line, &msg);
 	if ((c->page_size > 0 ? c->page_size : CONF_PAGE_SIZE) >
-	    (c->max_page_size > 0 ? c->max_page_size : CONF_MAX_PAGE_SIZE)) {
-		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
-		    "page_size", &imin);
-		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
-		    "max_page_size", &imax);
-		lmin = p->daemon_lines[imin];
-		lmax = p->daemon_lines[imax];
-		if (lmax > lmin)
-			lmin = lmax;
-		if (line == 0 || lmin < line) {
-			free(msg);
-			line = lmin;
-			xasprintf(&msg, "page_size is greater than "
-			    "max_page_size");
-		}
-	}
+	    (c->max_page_size > 0 ? c->max_page_size : CONF_MAX_PAGE_SIZE))
+		conf_misordered(p, "page_size", "max_page_size", &line, &msg);
 	/* The hub is told public URLs: the default one is not public. */
 	if (c->websub_hub != NULL && !p->base_url_set && line == 0) {
 		conf_find_key(conf_daemon_keys, CONF_NDAEMON_KEYS,
-		    "websub_hub", &imin);
-		line = p->daemon_lines[imin];
+		    "websub_hub", &ikey);
+		line = p->daemon_lines[ikey];
 		xasprintf(&msg, "websub_hub needs base_url, the public URL "
 		    "of the outputs that the hub is told of");
 	}
