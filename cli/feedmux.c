@@ -165,6 +165,7 @@ static int	 verb_feeds(struct cli *);
 static int	 verb_entries(struct cli *);
 static int	 verb_show(struct cli *);
 static int	 verb_refresh(struct cli *);
+static int	 cli_filter_opts(struct cli *, int64_t *, int64_t *);
 struct cli_wait;
 static int	 cli_pollable(const struct store_feed *);
 static int64_t	 cli_mono_ms(void);
@@ -1454,6 +1455,30 @@ cli_since(const char *arg, int64_t *t)
 }
 
 /*
+ * Read the options of a listing: --limit (*limit keeps its default when
+ * absent), --since (*since likewise), --feed and --category. Returns
+ * EXIT_OK or EXIT_USAGE (printed).
+ */
+static int
+cli_filter_opts(struct cli *cli, int64_t *limit, int64_t *since)
+{
+	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
+	    limit) != 0)
+		return (cli_usage_error("--limit: not a number from 0 to %lld:"
+		    " '%.32s'", LIMIT_MAX, cli->limit));
+	if (cli->since != NULL && cli_since(cli->since, since) != 0)
+		return (cli_usage_error("--since: not a date or a duration: "
+		    "'%.32s'", cli->since));
+	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
+		return (cli_usage_error("--feed: not a feed id, URL or label: "
+		    "'%.32s'", cli->feed));
+	if (cli->category != NULL && !cli_arg_ok(cli->category))
+		return (cli_usage_error("--category: not a category: '%.32s'",
+		    cli->category));
+	return (EXIT_OK);
+}
+
+/*
  * entries [--feed F] [--category C] [--since T] [--limit N]: newest
  * first, each story once with every source that carried it.
  */
@@ -1470,19 +1495,8 @@ verb_entries(struct cli *cli)
 	size_t			 n = 0;
 	int			 rc;
 
-	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
-	    &limit) != 0)
-		return (cli_usage_error("--limit: not a number from 0 to %lld:"
-		    " '%.32s'", LIMIT_MAX, cli->limit));
-	if (cli->since != NULL && cli_since(cli->since, &since) != 0)
-		return (cli_usage_error("--since: not a date or a duration: "
-		    "'%.32s'", cli->since));
-	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
-		return (cli_usage_error("--feed: not a feed id, URL or label: "
-		    "'%.32s'", cli->feed));
-	if (cli->category != NULL && !cli_arg_ok(cli->category))
-		return (cli_usage_error("--category: not a category: '%.32s'",
-		    cli->category));
+	if ((rc = cli_filter_opts(cli, &limit, &since)) != EXIT_OK)
+		return (rc);
 	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	memset(&q, 0, sizeof q);
@@ -3309,19 +3323,8 @@ verb_rules(struct cli *cli)
 	if (strcmp(cli->args[1], "test") != 0)
 		return (cli_usage_error("rules: unknown subcommand: %.64s "
 		    "(rules test)", cli->args[1]));
-	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
-	    &limit) != 0)
-		return (cli_usage_error("--limit: not a number from 0 to %lld:"
-		    " '%.32s'", LIMIT_MAX, cli->limit));
-	if (cli->since != NULL && cli_since(cli->since, &since) != 0)
-		return (cli_usage_error("--since: not a date or a duration: "
-		    "'%.32s'", cli->since));
-	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
-		return (cli_usage_error("--feed: not a feed id, URL or label: "
-		    "'%.32s'", cli->feed));
-	if (cli->category != NULL && !cli_arg_ok(cli->category))
-		return (cli_usage_error("--category: not a category: '%.32s'",
-		    cli->category));
+	if ((rc = cli_filter_opts(cli, &limit, &since)) != EXIT_OK)
+		return (rc);
 	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
 	/* The rules as the daemon compiles them: the same scopes, keys. */
