@@ -1532,7 +1532,7 @@ verb_show(struct cli *cli)
 	struct stored_entry	*se = NULL;
 	struct buf		 b;
 	const char		*html;
-	json_t			*o;
+	json_t			*o, *a, *e;
 	char			 when[DATE_BUFSZ], *text = NULL, *s;
 	char			*cause = NULL, *label, *line;
 	int64_t			 id, t;
@@ -1563,6 +1563,19 @@ verb_show(struct cli *cli)
 		cli_jset(o, "content", cli_jstr(se->content != NULL ?
 		    se->content : se->summary));
 		cli_jset(o, "text", cli_jstr(text));
+		/* As parse --json has them. */
+		if ((a = json_array()) == NULL)
+			fatalx("out of memory");
+		for (i = 0; i < se->nenclosures; i++) {
+			if ((e = json_object()) == NULL)
+				fatalx("out of memory");
+			cli_jset(e, "url", cli_jstr(se->enclosures[i].url));
+			cli_jset(e, "type", cli_jstr(se->enclosures[i].type));
+			cli_jset(e, "length",
+			    json_integer(se->enclosures[i].length));
+			cli_jappend(a, e);
+		}
+		cli_jset(o, "enclosures", a);
 		cli_jprint(o);
 		json_decref(o);
 		goto out;
@@ -1605,6 +1618,22 @@ verb_show(struct cli *cli)
 	}
 	if (se->nsources > 0)
 		buf_addc(&b, '\n');
+	for (i = 0; i < se->nenclosures; i++) {
+		s = cli_clean(se->enclosures[i].url, CLEAN_LINE);
+		buf_printf(&b, "Enclosure: %s", s);
+		free(s);
+		s = cli_clean(se->enclosures[i].type, CLEAN_LINE);
+		if (*s != '\0' && se->enclosures[i].length > 0)
+			buf_printf(&b, " (%s, %" PRId64 " bytes)", s,
+			    se->enclosures[i].length);
+		else if (*s != '\0')
+			buf_printf(&b, " (%s)", s);
+		else if (se->enclosures[i].length > 0)
+			buf_printf(&b, " (%" PRId64 " bytes)",
+			    se->enclosures[i].length);
+		buf_addc(&b, '\n');
+		free(s);
+	}
 	s = cli_clean(text, 0);
 	if (*s != '\0') {
 		buf_addc(&b, '\n');

@@ -119,6 +119,11 @@ stored_entry_free(struct stored_entry *se)
 	for (i = 0; i < se->ncategories; i++)
 		free(se->categories[i]);
 	free(se->categories);
+	for (i = 0; i < se->nenclosures; i++) {
+		free(se->enclosures[i].url);
+		free(se->enclosures[i].type);
+	}
+	free(se->enclosures);
 	for (i = 0; i < se->nsources; i++) {
 		free(se->sources[i].label);
 		free(se->sources[i].site);

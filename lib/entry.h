@@ -108,6 +108,8 @@ struct stored_entry {
 	char			*content;
 	char			**categories;
 	size_t			 ncategories;
+	struct enclosure	*enclosures;	/* http(s) URLs */
+	size_t			 nenclosures;
 	struct entry_source	*sources;
 	size_t			 nsources;
 	char			*snippet;	/* search: matched text, or NULL */

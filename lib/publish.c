@@ -36,6 +36,7 @@
 
 static int	 is_set(const char *);
 static int	 is_http_url(const char *);
+static int	 is_media_type(const char *);
 static int	 is_abs_uri(const char *);
 static void	 add_pct(struct buf *, const char *);
 static int64_t	 clamp_time(int64_t, int64_t);
@@ -75,6 +76,7 @@ static void	 add_rss_item(struct buf *, const struct publish_view *,
 static void	 add_html_article(struct buf *, const struct publish_view *,
 		     const struct stored_entry *);
 static void	 add_html_source(struct buf *, const struct entry_source *);
+static void	 add_html_enclosures(struct buf *, const struct stored_entry *);
 static void	 add_html_nav(struct buf *, const struct publish_view *);
 static void	 json_set_str(json_t *, const char *, const char *);
 static json_t	*json_item(const struct publish_view *,
@@ -133,6 +135,23 @@ is_http_url(const char *s)
 		return (0);
 	return ((strncasecmp(s, "http://", 7) == 0 && s[7] != '\0') ||
 	    (strncasecmp(s, "https://", 8) == 0 && s[8] != '\0'));
+}
+
+/* Is this a MIME type as Atom wants one ("x/y"), worth saying? */
+static int
+is_media_type(const char *s)
+{
+	const char	*slash;
+
+	if (s == NULL || (slash = strchr(s, '/')) == NULL || slash == s ||
+	    slash[1] == '\0')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '<' ||
+		    *s == '>' || (unsigned char)*s >= 0x7f)
+			return (0);
+	}
+	return (1);
 }
 
 /*
@@ -515,6 +534,7 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
     const struct stored_entry *se)
 {
 	const struct entry_source	*src;
+	const struct enclosure		*en;
 	const char			*author, *href;
 	char				 d[DATE_BUFSZ], *id, *key;
 	size_t				 i;
@@ -540,6 +560,18 @@ add_atom_entry(struct buf *b, const struct publish_view *view,
 		buf_adds(b, "<link rel=\"via\"");
 		add_attr(b, "title", source_label(src));
 		add_attr(b, "href", href);
+		buf_adds(b, "/>\n");
+	}
+	for (i = 0; i < se->nenclosures; i++) {
+		en = &se->enclosures[i];
+		if (!is_http_url(en->url))
+			continue;
+		buf_adds(b, "<link rel=\"enclosure\"");
+		add_attr(b, "href", en->url);
+		if (is_media_type(en->type))
+			add_attr(b, "type", en->type);
+		if (en->length > 0)
+			buf_printf(b, " length=\"%lld\"", (long long)en->length);
 		buf_adds(b, "/>\n");
 	}
 	add_elem(b, "published", date_rfc3339(entry_date(view, se), d));
@@ -653,6 +685,7 @@ add_rss_item(struct buf *b, const struct publish_view *view,
     const struct stored_entry *se)
 {
 	const struct entry_source	*src;
+	const struct enclosure		*en;
 	const char			*author, *desc;
 	char				 d[DATE_BUFSZ], *id, *url;
 	size_t				 i;
@@ -675,6 +708,25 @@ add_rss_item(struct buf *b, const struct publish_view *view,
 	for (i = 0; i < se->ncategories; i++) {
 		if (is_set(se->categories[i]))
 			add_elem(b, "category", se->categories[i]);
+	}
+	/*
+	 * RSS 2.0 allows one enclosure per item (the RSS Advisory Board's
+	 * profile; readers take the first): the first http(s) one, with
+	 * the length and type RSS requires, 0 and a generic type when the
+	 * source did not say.
+	 */
+	for (i = 0; i < se->nenclosures; i++) {
+		en = &se->enclosures[i];
+		if (!is_http_url(en->url))
+			continue;
+		buf_adds(b, "<enclosure");
+		add_attr(b, "url", en->url);
+		buf_printf(b, " length=\"%lld\"", (long long)(en->length > 0 ?
+		    en->length : 0));
+		add_attr(b, "type", is_media_type(en->type) ? en->type :
+		    "application/octet-stream");
+		buf_adds(b, "/>\n");
+		break;
 	}
 	desc = is_set(se->summary) ? se->summary : se->content;
 	if (is_set(desc))
@@ -762,6 +814,63 @@ add_html_source(struct buf *b, const struct entry_source *src)
 	buf_addc(b, ']');
 }
 
+/*
+ * Append an entry's enclosures as a list of links: the file's name (the
+ * last part of the URL's path, else the URL), its type and size when
+ * known.
+ */
+static void
+add_html_enclosures(struct buf *b, const struct stored_entry *se)
+{
+	const struct enclosure	*en;
+	const char		*name, *end, *p;
+	char			*s;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < se->nenclosures; i++) {
+		en = &se->enclosures[i];
+		if (!is_http_url(en->url))
+			continue;
+		if (n++ == 0)
+			buf_adds(b, "<ul class=\"enclosures\">\n");
+		buf_adds(b, "<li><a");
+		add_attr(b, "href", en->url);
+		buf_addc(b, '>');
+		end = en->url + strcspn(en->url, "?#");
+		name = NULL;
+		for (p = en->url + strcspn(en->url, ":") + 3; p < end; p++) {
+			if (*p == '/' && p + 1 < end)
+				name = p + 1;
+		}
+		if (name == NULL) {
+			name = en->url;
+			end = en->url + strlen(en->url);
+		}
+		s = xstrndup(name, end - name);
+		buf_add_xml(b, s);
+		free(s);
+		buf_adds(b, "</a>");
+		if (is_media_type(en->type) || en->length > 0) {
+			buf_adds(b, " (");
+			if (is_media_type(en->type))
+				buf_add_xml(b, en->type);
+			if (is_media_type(en->type) && en->length > 0)
+				buf_adds(b, ", ");
+			if (en->length >= 1000 * 1000)
+				buf_printf(b, "%.1f MB", en->length / 1e6);
+			else if (en->length >= 1000)
+				buf_printf(b, "%.1f KB", en->length / 1e3);
+			else if (en->length > 0)
+				buf_printf(b, "%lld bytes",
+				    (long long)en->length);
+			buf_addc(b, ')');
+		}
+		buf_adds(b, "</li>\n");
+	}
+	if (n > 0)
+		buf_adds(b, "</ul>\n");
+}
+
 /* Append one entry of the page as an <article>. */
 static void
 add_html_article(struct buf *b, const struct publish_view *view,
@@ -800,6 +909,7 @@ add_html_article(struct buf *b, const struct publish_view *view,
 		buf_adds(b, "\n</div>\n");
 		free(clean);
 	}
+	add_html_enclosures(b, se);
 	if (se->nsources > 0) {
 		buf_adds(b, "<p class=\"source\">");
 		for (i = 0; i < se->nsources; i++) {
@@ -952,6 +1062,7 @@ static json_t *
 json_item(const struct publish_view *view, const struct stored_entry *se)
 {
 	const struct entry_source	*src;
+	const struct enclosure		*en;
 	json_t				*item, *a, *o, *fm;
 	const char			*author, *body;
 	char				 d[DATE_BUFSZ], *id, *s;
@@ -997,6 +1108,25 @@ json_item(const struct publish_view *view, const struct stored_entry *se)
 	}
 	if (a != NULL)
 		json_object_set_new(item, "tags", a);
+	a = NULL;
+	for (i = 0; i < se->nenclosures; i++) {
+		en = &se->enclosures[i];
+		if (!is_http_url(en->url))
+			continue;
+		if (a == NULL)
+			a = json_array();
+		o = json_object();
+		json_set_str(o, "url", en->url);
+		/* Required by JSON Feed. */
+		json_set_str(o, "mime_type", is_media_type(en->type) ?
+		    en->type : "application/octet-stream");
+		if (en->length > 0)
+			json_object_set_new(o, "size_in_bytes",
+			    json_integer(en->length));
+		json_array_append_new(a, o);
+	}
+	if (a != NULL)
+		json_object_set_new(item, "attachments", a);
 	if (se->nsources > 0) {
 		a = json_array();
 		for (i = 0; i < se->nsources; i++) {

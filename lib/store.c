@@ -75,6 +75,8 @@
 #define STORE_HTML_MAX		(1024 * 1024)
 #define STORE_CATEGORY_MAX	256
 #define STORE_CATEGORIES_MAX	64
+#define STORE_ENCLOSURES_MAX	16
+#define STORE_TYPE_MAX		128	/* an enclosure's MIME type */
 #define STORE_META_MAX		4096
 #define STORE_VALIDATOR_MAX	1024
 #define STORE_FTS_TEXT_MAX	(256 * 1024)	/* text indexed per entry */
@@ -146,7 +148,8 @@ enum store_stmt {
 #define STORE_ENTRY_COLUMNS \
 	"e.id, e.guid, e.title, e.link, e.author, e.published, e.updated, " \
 	"e.first_seen, e.summary, e.content, e.categories, " \
-	"f.id, f.label, f.title, f.url, f.site, f.fetch_url, f.author"
+	"f.id, f.label, f.title, f.url, f.site, f.fetch_url, f.author, " \
+	"e.enclosures"
 
 #define STORE_ENTRY_DATE	"COALESCE(e.published, e.updated, e.first_seen)"
 
@@ -289,15 +292,17 @@ static const char *store_sql[ST_COUNT] = {
 	"VALUES (?1, ?2, ?3)",
 	/* ST_ENTRY_INSERT */
 	"INSERT INTO entries (feed_id, guid, title, link, author, published, "
-	"    updated, first_seen, summary, content, categories, canon) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	"    updated, first_seen, summary, content, categories, canon, "
+	"    enclosures) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	/*
 	 * ST_ENTRY_UPDATE: an edit by the first source. The first published
 	 * time stays; the updated time is the item's, else now.
 	 */
 	"UPDATE entries SET title = ?2, link = ?3, author = ?4, "
 	"    published = COALESCE(published, ?5), updated = ?6, "
-	"    summary = ?7, content = ?8, categories = ?9, canon = ?10 "
+	"    summary = ?7, content = ?8, categories = ?9, canon = ?10, "
+	"    enclosures = ?11 "
 	"WHERE id = ?1",
 	/* ST_FTS_DELETE */
 	"DELETE FROM entries_fts WHERE rowid = ?1",
@@ -347,7 +352,10 @@ static const char *store_sql[ST_COUNT] = {
  * decided each feed's next poll, so a restart and the CLI know them;
  * version 5 adds the quick hash of what a source offered raw (qhash), so
  * an item offered again byte for byte is known without cleaning it
- * (NULL in the rows from before, which are compared as before).
+ * (NULL in the rows from before, which are compared as before), and
+ * keeps the enclosures (an item that has some, offered again, is stored
+ * again with them: the hash covers them only when there are some, so
+ * other items stay as they were).
  */
 static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE feeds ("
@@ -486,8 +494,9 @@ static const char *store_migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE feeds ADD COLUMN plan_min INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN plan_max INTEGER;",
 
-	/* 4 -> 5 */
+	/* 4 -> 5; enclosures: a JSON array of {url, type, length}, or NULL */
 	"ALTER TABLE entry_sources ADD COLUMN qhash INTEGER;"
+	"ALTER TABLE entries ADD COLUMN enclosures TEXT;"
 };
 
 /* What store_put_entry derives from an item. */
@@ -499,6 +508,7 @@ struct store_item {
 	char		*summary;
 	char		*content;
 	char		*cats;
+	char		*encls;		/* JSON, or NULL */
 	char		*canon;		/* or NULL */
 	char		*text;		/* html_to_text, or NULL until needed */
 	char		*fp;		/* or NULL */
@@ -551,6 +561,7 @@ static size_t	store_cut(const char *, size_t);
 static char	*store_clean(const char *, size_t, int);
 static char	*store_clean_guid(const struct entry *);
 static char	*store_categories(const struct entry *);
+static char	*store_enclosures(const struct entry *);
 static int	store_validator(const char *);
 static int	store_put_state(struct store *, int64_t,
 		    const struct store_fetch *, char **);
@@ -560,6 +571,7 @@ static int	store_put_entry(struct store *, int64_t,
 		    const struct entry *, int64_t, char **);
 static struct store_feed *store_feed_row(sqlite3_stmt *);
 static struct stored_entry *store_entry_row(struct store *, sqlite3_stmt *);
+static void	store_row_enclosures(struct stored_entry *, const char *);
 static int	store_functions(struct store *, char **);
 static void	store_fn_result(sqlite3_context *, char *);
 static void	store_fn_canon(sqlite3_context *, int, sqlite3_value **);
@@ -1229,6 +1241,49 @@ store_clean_guid(const struct entry *e)
 	return (g);
 }
 
+/*
+ * An entry's enclosures as a JSON array of {"url", "type", "length"}
+ * (type "" and length 0 when not given), or NULL if it has none. A URL
+ * too long to keep whole is left out, not cut.
+ */
+static char *
+store_enclosures(const struct entry *e)
+{
+	const struct enclosure	*en;
+	json_t			*a, *o;
+	char			*url, *type, *out = NULL, *js;
+	size_t			 i, n = 0;
+
+	if (e->nenclosures == 0)
+		return (NULL);
+	if ((a = json_array()) == NULL)
+		fatalx("json_array: out of memory");
+	for (i = 0; i < e->nenclosures && n < STORE_ENCLOSURES_MAX; i++) {
+		en = &e->enclosures[i];
+		if (en->url == NULL || *en->url == '\0' ||
+		    strlen(en->url) > STORE_LINK_MAX)
+			continue;
+		url = store_clean(en->url, STORE_LINK_MAX, 0);
+		type = store_clean(en->type != NULL ? en->type : "",
+		    STORE_TYPE_MAX, 0);
+		if ((o = json_pack("{s:s, s:s, s:I}", "url", url, "type", type,
+		    "length", (json_int_t)(en->length > 0 ? en->length : 0))) ==
+		    NULL || json_array_append_new(a, o) != 0)
+			fatalx("json_pack: out of memory");
+		free(url);
+		free(type);
+		n++;
+	}
+	if (n != 0) {
+		if ((js = json_dumps(a, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps: out of memory");
+		out = xstrdup(js);
+		free(js);
+	}
+	json_decref(a);
+	return (out);
+}
+
 /* An entry's categories as a JSON array, or NULL if it has none. */
 static char *
 store_categories(const struct entry *e)
@@ -1469,6 +1524,7 @@ store_item_init(struct store_item *it, const struct entry *e, char *guid,
 	it->summary = store_clean(e->summary, STORE_HTML_MAX, 1);
 	it->content = store_clean(e->content, STORE_HTML_MAX, 1);
 	it->cats = store_categories(e);
+	it->encls = store_enclosures(e);
 	it->canon = store_canon(it->link);
 	f[0] = it->title;
 	f[1] = it->link;
@@ -1477,6 +1533,10 @@ store_item_init(struct store_item *it, const struct entry *e, char *guid,
 	f[4] = it->content;
 	f[5] = it->cats;
 	it->hash = store_hash(f, 6);
+	/* Only when there are some: the hash of other items is as it was. */
+	if (it->encls != NULL)
+		it->hash = (int64_t)buf_hash((uint64_t)it->hash, it->encls,
+		    strlen(it->encls) + 1);
 	/* A date far ahead is a broken clock: the fetch time instead. */
 	it->published = e->published;
 	if (it->published != TIME_NONE && it->published > now +
@@ -1546,6 +1606,7 @@ store_item_free(struct store_item *it)
 	free(it->summary);
 	free(it->content);
 	free(it->cats);
+	free(it->encls);
 	free(it->canon);
 	free(it->text);
 	free(it->fp);
@@ -1698,6 +1759,7 @@ store_entry_new(struct store *s, int64_t feed_id, struct store_item *it,
 	store_bind_text(st, 10, it->content);
 	store_bind_text(st, 11, it->cats);
 	store_bind_text(st, 12, it->canon);
+	store_bind_text(st, 13, it->encls);
 	if (store_step_done(s, ST_ENTRY_INSERT, cause) != 0)
 		return (-1);
 	id = sqlite3_last_insert_rowid(s->db);
@@ -1782,6 +1844,7 @@ store_entry_attach(struct store *s, int64_t entry_id, int64_t feed_id,
 	store_bind_text(st, 8, it->content);
 	store_bind_text(st, 9, it->cats);
 	store_bind_text(st, 10, it->canon);
+	store_bind_text(st, 11, it->encls);
 	if (store_step_done(s, ST_ENTRY_UPDATE, cause) != 0)
 		return (-1);
 	return (store_fts_put(s, entry_id, it, cause));
@@ -2146,6 +2209,36 @@ store_feed_find(struct store *s, const char *key, struct store_feed **fp,
 	return (store_feed_query(s, ST_FEED_BY_LABEL, key, 0, fp, cause));
 }
 
+/* The enclosures of a stored entry from their JSON (NULL: none). */
+static void
+store_row_enclosures(struct stored_entry *se, const char *js)
+{
+	struct enclosure	*en;
+	json_t			*a, *v, *url, *type, *len;
+	size_t			 i;
+
+	if (js == NULL || (a = json_loads(js, 0, NULL)) == NULL)
+		return;
+	if (json_is_array(a) && json_array_size(a) != 0) {
+		se->enclosures = xcalloc(json_array_size(a),
+		    sizeof *se->enclosures);
+		json_array_foreach(a, i, v) {
+			url = json_object_get(v, "url");
+			type = json_object_get(v, "type");
+			len = json_object_get(v, "length");
+			if (!json_is_string(url))
+				continue;
+			en = &se->enclosures[se->nenclosures++];
+			en->url = xstrdup(json_string_value(url));
+			en->type = xstrdup(json_is_string(type) ?
+			    json_string_value(type) : "");
+			en->length = json_is_integer(len) ?
+			    (int64_t)json_integer_value(len) : 0;
+		}
+	}
+	json_decref(a);
+}
+
 /*
  * An entry from a row of STORE_ENTRY_COLUMNS, with its sources: the
  * first is the feed the row joined (its label, else its own title, else
@@ -2187,6 +2280,7 @@ store_entry_row(struct store *s, sqlite3_stmt *st)
 		}
 		json_decref(a);
 	}
+	store_row_enclosures(se, (const char *)sqlite3_column_text(st, 18));
 
 	src = se->sources = xcalloc(1, sizeof *se->sources);
 	se->nsources = 1;
@@ -2277,7 +2371,7 @@ store_rows(struct store *s, enum store_stmt which, struct stored_entry ***vp,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		se = store_entry_row(s, st);
 		if (snippet)
-			se->snippet = store_col_text(st, 18);
+			se->snippet = store_col_text(st, 19);
 		v = xreallocarray(v, n + 1, sizeof *v);
 		v[n++] = se;
 	}

@@ -62,6 +62,7 @@ static int	 atom_valid(const char *, size_t, const char *);
 static void	 test_schema(struct stored_entry **, size_t);
 static void	 test_link_query(struct stored_entry **, size_t);
 static void	 test_hub(struct stored_entry **, size_t);
+static void	 test_enclosures(void);
 
 static void
 quiet_cb(void *arg, xmlErrorPtr e)
@@ -1119,6 +1120,106 @@ test_hub(struct stored_entry **e, size_t n)
 	free(doc);
 }
 
+/*
+ * Enclosures: Atom one rel="enclosure" link each (type and length only
+ * when known), RSS the first alone with the length and type it requires,
+ * JSON Feed attachments with a mime_type, the page a list of links; a
+ * URL that is not http(s) nowhere; every URL escaped.
+ */
+static void
+test_enclosures(void)
+{
+	struct stored_entry	*e;
+	struct publish_view	 view;
+	xmlDocPtr		 d;
+	json_t			*j;
+	char			*doc, *s;
+	size_t			 len;
+
+	e = entry_make("ep1", "Episode one", "https://pod.example/ep1",
+	    "Host", T_KIM, TIME_NONE);
+	e->content = xstrdup("<p>Show notes.</p>");
+	e->enclosures = xcalloc(3, sizeof *e->enclosures);
+	e->enclosures[0].url = xstrdup("https://cdn.example/ep1.mp3?a=1&b=\"2\"");
+	e->enclosures[0].type = xstrdup("audio/mpeg");
+	e->enclosures[0].length = 12345678;
+	e->enclosures[1].url = xstrdup("javascript:alert(1)");
+	e->enclosures[1].type = xstrdup("text/html");
+	e->enclosures[2].url = xstrdup("https://cdn.example/notes.pdf");
+	e->enclosures[2].type = xstrdup("");
+	e->nenclosures = 3;
+	entry_add_source(e, "Pod", "https://pod.example/",
+	    "https://pod.example/rss", "https://pod.example/ep1");
+
+	memset(&view, 0, sizeof view);
+	view.title = "Podcasts";
+	view.base_url = "https://news.example";
+	view.path = "";
+	view.updated = T_VIEW;
+	view.entries = &e;
+	view.nentries = 1;
+
+	doc = publish_atom(&view, &len);
+	tap_ok(atom_valid(doc, len, "encl.atom"), "enclosures: the Atom "
+	    "document is valid");
+	d = parse_xml(doc, len, "encl.atom");
+	s = xp(d, "concat(count(//a:link[@rel='enclosure']), '|', "
+	    "//a:link[@rel='enclosure'][1]/@href, '|', "
+	    "//a:link[@rel='enclosure'][1]/@type, '|', "
+	    "//a:link[@rel='enclosure'][1]/@length, '|', "
+	    "//a:link[@rel='enclosure'][2]/@href, '|', "
+	    "count(//a:link[@rel='enclosure'][2]/@type), "
+	    "count(//a:link[@rel='enclosure'][2]/@length))");
+	tap_is_str(s, "2|https://cdn.example/ep1.mp3?a=1&b=\"2\"|audio/mpeg|"
+	    "12345678|https://cdn.example/notes.pdf|00", "enclosures: Atom: "
+	    "a link each, the javascript: one left out, no empty type or "
+	    "length");
+	free(s);
+	xmlFreeDoc(d);
+	free(doc);
+
+	doc = publish_rss(&view, &len);
+	d = parse_xml(doc, len, "encl.rss");
+	s = xp(d, "concat(count(//item/enclosure), '|', "
+	    "//item/enclosure/@url, '|', //item/enclosure/@length, '|', "
+	    "//item/enclosure/@type)");
+	tap_is_str(s, "1|https://cdn.example/ep1.mp3?a=1&b=\"2\"|12345678|"
+	    "audio/mpeg", "enclosures: RSS: the first, once");
+	free(s);
+	xmlFreeDoc(d);
+	free(doc);
+	e->enclosures[0].url[0] = 'x';	/* not http(s) now */
+	doc = publish_rss(&view, &len);
+	tap_ok(strstr(doc, "<enclosure url=\"https://cdn.example/notes.pdf\" "
+	    "length=\"0\" type=\"application/octet-stream\"/>") != NULL,
+	    "enclosures: RSS: length 0 and a generic type when unknown");
+	free(doc);
+	e->enclosures[0].url[0] = 'h';
+
+	doc = publish_json(&view, &len);
+	j = json_loadb(doc, len, 0, NULL);
+	s = json_dumps(json_object_get(json_array_get(json_object_get(j,
+	    "items"), 0), "attachments"), JSON_COMPACT);
+	tap_is_str(s, "[{\"url\":\"https://cdn.example/ep1.mp3?a=1&b=\\\"2\\\"\","
+	    "\"mime_type\":\"audio/mpeg\",\"size_in_bytes\":12345678},"
+	    "{\"url\":\"https://cdn.example/notes.pdf\",\"mime_type\":"
+	    "\"application/octet-stream\"}]", "enclosures: JSON Feed "
+	    "attachments");
+	free(s);
+	json_decref(j);
+	free(doc);
+
+	doc = publish_html(&view, &len);
+	tap_ok(strstr(doc, "<ul class=\"enclosures\">\n<li><a href=\"https://"
+	    "cdn.example/ep1.mp3?a=1&amp;b=&quot;2&quot;\">ep1.mp3</a> "
+	    "(audio/mpeg, 12.3 MB)</li>\n<li><a href=\"https://cdn.example/"
+	    "notes.pdf\">notes.pdf</a></li>\n</ul>\n") != NULL &&
+	    strstr(doc, "javascript:") == NULL, "enclosures: the page lists "
+	    "them as links, escaped, no javascript:");
+	free(doc);
+	stored_entry_free(e);
+}
+
 int
 main(void)
 {
@@ -1180,6 +1281,7 @@ main(void)
 	test_schema(e, 4);
 	test_link_query(e, 4);
 	test_hub(e, 4);
+	test_enclosures();
 
 	for (i = 0; i < 4; i++)
 		stored_entry_free(e[i]);

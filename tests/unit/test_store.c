@@ -30,7 +30,8 @@
 
 /* What schema version 5 added, dropped to make a version 4 file. */
 #define V5_DROP \
-	"ALTER TABLE entry_sources DROP COLUMN qhash; "
+	"ALTER TABLE entry_sources DROP COLUMN qhash; " \
+	"ALTER TABLE entries DROP COLUMN enclosures; "
 
 /* What schema versions 4 and 5 added, dropped to make an older file. */
 #define V4_DROP \
@@ -58,6 +59,7 @@ static char	*read_all(const char *, size_t *);
 static void	 write_all(const char *, const char *, size_t);
 static void	 copy_file(const char *, const char *);
 static struct entry *mkentry(const char *, const char *, int64_t, int64_t);
+static void	 add_enclosure(struct entry *, const char *, const char *, int64_t);
 static struct feed_doc *mkdoc(const char *, const char *, const char *);
 static struct store_fetch fetch_ok(int64_t);
 static struct conf *mkconf(void);
@@ -93,6 +95,7 @@ static void	 test_defer_index(void);
 static void	 test_plan(void);
 static void	 test_migrate_v3(void);
 static void	 test_qhash(void);
+static void	 test_enclosures(void);
 static struct store *fresh(const char *, struct conf **);
 static struct entry *story(const char *, const char *, const char *,
 		    const char *, int64_t);
@@ -1866,6 +1869,7 @@ main(void)
 	test_plan();
 	test_migrate_v3();
 	test_qhash();
+	test_enclosures();
 
 	rm_rf(tmpdir);
 	free(db_path);
@@ -2499,6 +2503,116 @@ test_qhash(void)
 	tap_ok(db_int(path, "SELECT n FROM t_ent") == 1 && db_int(path,
 	    "SELECT count(*) FROM entry_sources WHERE qhash IS NOT NULL") == 1,
 	    "v4: an edit is stored, with its qhash");
+	store_close(s);
+	feed_doc_free(d);
+	free(path);
+}
+
+/* Add an enclosure to an entry. */
+static void
+add_enclosure(struct entry *e, const char *url, const char *type,
+    int64_t length)
+{
+	struct enclosure	*en;
+
+	e->enclosures = xreallocarray(e->enclosures, e->nenclosures + 1,
+	    sizeof *e->enclosures);
+	en = &e->enclosures[e->nenclosures++];
+	en->url = xstrdup(url);
+	en->type = xstrdup(type);
+	en->length = length;
+}
+
+/*
+ * Enclosures are kept and read back; offered again unchanged, no write;
+ * a changed one is an edit; a version 4 store (none kept) gets them the
+ * next time the item is offered, and items without any are not written.
+ */
+static void
+test_enclosures(void)
+{
+	struct store		*s;
+	struct store_fetch	 sf;
+	struct stored_entry	*se;
+	struct feed_doc		*d;
+	char			*path, *cause = NULL;
+	int64_t			 a;
+	int			 nnew;
+
+	s = fresh("encl.db", NULL);
+	path = path_in("encl.db");
+	a = feed_id(s, FEED_A);
+	d = mkdoc("A News", "https://a.example/", NULL);
+	feed_doc_add(d, mkentry("e1", "episode one", 1000, TIME_NONE));
+	feed_doc_add(d, mkentry("e2", "no media", 2000, TIME_NONE));
+	add_enclosure(d->entries[0], "https://cdn.example/ep1.mp3",
+	    "audio/mpeg", 12345678);
+	add_enclosure(d->entries[0], "https://cdn.example/ep1.pdf", "", 0);
+	sf = fetch_ok(5000);
+	tap_is_int(store_put(s, a, d, &sf, &nnew, &cause), 0, "encl: put");
+	se = entry_by_guid(s, "e1");
+	tap_ok(se != NULL && se->nenclosures == 2 &&
+	    strcmp(se->enclosures[0].url, "https://cdn.example/ep1.mp3") == 0 &&
+	    strcmp(se->enclosures[0].type, "audio/mpeg") == 0 &&
+	    se->enclosures[0].length == 12345678 &&
+	    strcmp(se->enclosures[1].url, "https://cdn.example/ep1.pdf") == 0 &&
+	    strcmp(se->enclosures[1].type, "") == 0 &&
+	    se->enclosures[1].length == 0, "encl: both read back, in order");
+	stored_entry_free(se);
+	se = entry_by_guid(s, "e2");
+	tap_ok(se != NULL && se->nenclosures == 0 && se->enclosures == NULL,
+	    "encl: an item without any has none");
+	stored_entry_free(se);
+
+	db_exec(path, "CREATE TABLE t_ent (n INTEGER);"
+	    "INSERT INTO t_ent VALUES (0);"
+	    "CREATE TRIGGER t_ent_count AFTER UPDATE ON entries BEGIN "
+	    "UPDATE t_ent SET n = n + 1; END;");
+	sf = fetch_ok(6000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	tap_ok(nnew == 0 && db_int(path, "SELECT n FROM t_ent") == 0,
+	    "encl: offered again unchanged: no write");
+	d->entries[0]->enclosures[0].length = 12345679;
+	sf = fetch_ok(7000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	se = entry_by_guid(s, "e1");
+	tap_ok(db_int(path, "SELECT n FROM t_ent") == 1 && se != NULL &&
+	    se->nenclosures == 2 && se->enclosures[0].length == 12345679,
+	    "encl: a changed length is an edit");
+	stored_entry_free(se);
+	store_close(s);
+
+	/*
+	 * A version 4 store: no enclosures kept, no qhash, and a hash of
+	 * the items that did not cover their enclosures (so for e1 it
+	 * differs from the one we compute now).
+	 */
+	db_exec(path, "DROP TRIGGER t_ent_count; UPDATE t_ent SET n = 0;"
+	    "UPDATE entry_sources SET hash = hash + 1 WHERE guid = 'e1';"
+	    V5_DROP "PRAGMA user_version = 4;");
+	s = store_open(path, 0, &cause);
+	tap_ok(s != NULL, "v4 with enclosures: opened read-write: migrated");
+	if (s == NULL) {
+		tap_diag("%s", cause);
+		free(cause);
+		free(path);
+		feed_doc_free(d);
+		return;
+	}
+	tap_is_int(db_int(path, "PRAGMA user_version"), 5,
+	    "v4 with enclosures: now version 5");
+	db_exec(path, "CREATE TRIGGER t_ent_count AFTER UPDATE ON entries "
+	    "BEGIN UPDATE t_ent SET n = n + 1; END;");
+	se = entry_by_guid(s, "e1");
+	tap_ok(se != NULL && se->nenclosures == 0, "v4 with enclosures: none kept before");
+	stored_entry_free(se);
+	sf = fetch_ok(8000);
+	store_put(s, a, d, &sf, &nnew, &cause);
+	se = entry_by_guid(s, "e1");
+	tap_ok(se != NULL && se->nenclosures == 2 && db_int(path,
+	    "SELECT n FROM t_ent") == 1, "v4 with enclosures: offered again, "
+	    "the item with enclosures gets them; the other is not written");
+	stored_entry_free(se);
 	store_close(s);
 	feed_doc_free(d);
 	free(path);
