@@ -562,6 +562,7 @@ static char	*store_clean(const char *, size_t, int);
 static char	*store_clean_guid(const struct entry *);
 static char	*store_categories(const struct entry *);
 static char	*store_enclosures(const struct entry *);
+static char	*store_json_text(json_t *);
 static int	store_validator(const char *);
 static int	store_put_state(struct store *, int64_t,
 		    const struct store_fetch *, char **);
@@ -1241,6 +1242,22 @@ store_clean_guid(const struct entry *e)
 	return (g);
 }
 
+/* A JSON array as compact text, or NULL if it is empty; a is freed. */
+static char *
+store_json_text(json_t *a)
+{
+	char	*js, *out = NULL;
+
+	if (json_array_size(a) != 0) {
+		if ((js = json_dumps(a, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps: out of memory");
+		out = xstrdup(js);
+		free(js);
+	}
+	json_decref(a);
+	return (out);
+}
+
 /*
  * An entry's enclosures as a JSON array of {"url", "type", "length"}
  * (type "" and length 0 when not given), or NULL if it has none. A URL
@@ -1251,7 +1268,7 @@ store_enclosures(const struct entry *e)
 {
 	const struct enclosure	*en;
 	json_t			*a, *o;
-	char			*url, *type, *out = NULL, *js;
+	char			*url, *type;
 	size_t			 i, n = 0;
 
 	if (e->nenclosures == 0)
@@ -1274,14 +1291,7 @@ store_enclosures(const struct entry *e)
 		free(type);
 		n++;
 	}
-	if (n != 0) {
-		if ((js = json_dumps(a, JSON_COMPACT)) == NULL)
-			fatalx("json_dumps: out of memory");
-		out = xstrdup(js);
-		free(js);
-	}
-	json_decref(a);
-	return (out);
+	return (store_json_text(a));
 }
 
 /* An entry's categories as a JSON array, or NULL if it has none. */
@@ -1289,7 +1299,7 @@ static char *
 store_categories(const struct entry *e)
 {
 	json_t	*a;
-	char	*c, *out = NULL, *js;
+	char	*c;
 	size_t	 i, n = 0;
 
 	if (e->ncategories == 0)
@@ -1306,14 +1316,7 @@ store_categories(const struct entry *e)
 		}
 		free(c);
 	}
-	if (n != 0) {
-		if ((js = json_dumps(a, JSON_COMPACT)) == NULL)
-			fatalx("json_dumps: out of memory");
-		out = xstrdup(js);
-		free(js);
-	}
-	json_decref(a);
-	return (out);
+	return (store_json_text(a));
 }
 
 /*
