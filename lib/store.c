@@ -592,12 +592,11 @@ static char	*store_text(const char *);
 static void	store_item_init(struct store_item *, const struct entry *,
 		    char *, int64_t);
 static int64_t	store_qhash(const struct entry *);
-static int	store_lookup_guid(struct store *, int64_t, const char *,
-		    int64_t *, int64_t *, int64_t *, int *, char **);
 static void	store_item_fp(struct store_item *);
 static void	store_item_free(struct store_item *);
 static int	store_lookup(struct store *, enum store_stmt, int64_t,
-		    const char *, int64_t *, int64_t *, char **);
+		    const char *, int64_t *, int64_t *, int64_t *, int *,
+		    char **);
 static int	store_tombstoned(struct store *, int64_t,
 		    const struct store_item *, char **);
 static int	store_entry_new(struct store *, int64_t,
@@ -1616,53 +1615,29 @@ store_item_free(struct store_item *it)
 }
 
 /*
- * Run one of the ST_SRC_BY_* lookups. Returns 1 with *entry_id (and
- * *hash, if not NULL, from ST_SRC_BY_GUID), 0 if nothing matched, -1 on
+ * Run one of the ST_SRC_BY_* lookups. Returns 1 with *entry_id (and,
+ * from ST_SRC_BY_GUID when not NULL, *hash, and *qhash when *qhave: NULL
+ * in a row from before schema version 5), 0 if nothing matched, -1 on
  * error.
  */
 static int
 store_lookup(struct store *s, enum store_stmt which, int64_t feed_id,
-    const char *key, int64_t *entry_id, int64_t *hash, char **cause)
+    const char *key, int64_t *entry_id, int64_t *hash, int64_t *qhash,
+    int *qhave, char **cause)
 {
 	sqlite3_stmt	*st = s->st[which];
 	int		 rc, r = 0;
 
 	sqlite3_bind_int64(st, 1, feed_id);
 	store_bind_text(st, 2, key);
+	if (qhave != NULL)
+		*qhave = 0;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*entry_id = sqlite3_column_int64(st, 0);
 		if (hash != NULL)
 			*hash = sqlite3_column_int64(st, 1);
-		r = 1;
-	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(s, cause);
-		r = -1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return (r);
-}
-
-/*
- * Find this feed's item by its id: 1 with *entry_id, *hash and, when
- * *qhave, *qhash (NULL in a row from before schema version 5); 0 if
- * there is none; -1 on error.
- */
-static int
-store_lookup_guid(struct store *s, int64_t feed_id, const char *guid,
-    int64_t *entry_id, int64_t *hash, int64_t *qhash, int *qhave,
-    char **cause)
-{
-	sqlite3_stmt	*st = s->st[ST_SRC_BY_GUID];
-	int		 rc, r = 0;
-
-	*qhave = 0;
-	sqlite3_bind_int64(st, 1, feed_id);
-	store_bind_text(st, 2, guid);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*entry_id = sqlite3_column_int64(st, 0);
-		*hash = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		if (qhave != NULL &&
+		    sqlite3_column_type(st, 2) != SQLITE_NULL) {
 			*qhash = sqlite3_column_int64(st, 2);
 			*qhave = 1;
 		}
@@ -1872,8 +1847,8 @@ store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
 	if ((guid = store_clean_guid(e)) == NULL)
 		return (0);
 	qh = store_qhash(e);
-	found = store_lookup_guid(s, feed_id, guid, &id, &hash, &qhash,
-	    &qhave, cause);
+	found = store_lookup(s, ST_SRC_BY_GUID, feed_id, guid, &id, &hash,
+	    &qhash, &qhave, cause);
 	/*
 	 * The most common case: this feed offers it again byte for byte,
 	 * known without cleaning or hashing its text.
@@ -1902,10 +1877,10 @@ store_put_entry(struct store *s, int64_t feed_id, const struct entry *e,
 	}
 	if (found == 0 && it.canon != NULL)
 		found = store_lookup(s, ST_SRC_BY_CANON, feed_id, it.canon,
-		    &id, NULL, cause);
+		    &id, NULL, NULL, NULL, cause);
 	if (found == 0 && it.fp != NULL)
 		found = store_lookup(s, ST_SRC_BY_FP, feed_id, it.fp, &id,
-		    NULL, cause);
+		    NULL, NULL, NULL, cause);
 	if (found == -1)
 		goto out;
 	if (found == 1)
