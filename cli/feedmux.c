@@ -165,7 +165,7 @@ static int	 verb_feeds(struct cli *);
 static int	 verb_entries(struct cli *);
 static int	 verb_show(struct cli *);
 static int	 verb_refresh(struct cli *);
-static int	 cli_filter_opts(struct cli *, int64_t *, int64_t *);
+static int	 cli_filter_opts(struct cli *, struct store_query *);
 struct cli_wait;
 static int	 cli_pollable(const struct store_feed *);
 static int64_t	 cli_mono_ms(void);
@@ -1455,18 +1455,21 @@ cli_since(const char *arg, int64_t *t)
 }
 
 /*
- * Read the options of a listing: --limit (*limit keeps its default when
- * absent), --since (*since likewise), --feed and --category. Returns
- * EXIT_OK or EXIT_USAGE (printed).
+ * Read the options of a listing into a new query: --limit (else the
+ * default), --since, --feed (checked here, looked up by the caller in
+ * the store) and --category. Returns EXIT_OK or EXIT_USAGE (printed).
  */
 static int
-cli_filter_opts(struct cli *cli, int64_t *limit, int64_t *since)
+cli_filter_opts(struct cli *cli, struct store_query *q)
 {
+	memset(q, 0, sizeof *q);
+	q->limit = LIMIT_DEFAULT;
+	q->category = cli->category;
 	if (cli->limit != NULL && cli_number(cli->limit, LIMIT_MAX,
-	    limit) != 0)
+	    &q->limit) != 0)
 		return (cli_usage_error("--limit: not a number from 0 to %lld:"
 		    " '%.32s'", LIMIT_MAX, cli->limit));
-	if (cli->since != NULL && cli_since(cli->since, since) != 0)
+	if (cli->since != NULL && cli_since(cli->since, &q->since) != 0)
 		return (cli_usage_error("--since: not a date or a duration: "
 		    "'%.32s'", cli->since));
 	if (cli->feed != NULL && !cli_arg_ok(cli->feed))
@@ -1491,18 +1494,13 @@ verb_entries(struct cli *cli)
 	struct stored_entry	**v = NULL;
 	struct store_query	 q;
 	char			*cause = NULL;
-	int64_t			 limit = LIMIT_DEFAULT, since = 0;
 	size_t			 n = 0;
 	int			 rc;
 
-	if ((rc = cli_filter_opts(cli, &limit, &since)) != EXIT_OK)
+	if ((rc = cli_filter_opts(cli, &q)) != EXIT_OK)
 		return (rc);
 	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
-	memset(&q, 0, sizeof q);
-	q.limit = limit;
-	q.category = cli->category;
-	q.since = since;
 	if (cli->feed != NULL) {
 		if ((rc = cli_find_feed(st, cli->feed, &feed)) != EXIT_OK)
 			goto out;
@@ -3345,14 +3343,13 @@ verb_rules(struct cli *cli)
 	const char		 *cells[5], *category;
 	json_t			 *arr = NULL, *o;
 	char			 *cause = NULL, *label, *why, id[32];
-	int64_t			  limit = LIMIT_DEFAULT, since = 0;
 	size_t			  i, n = 0, nfeeds = 0;
 	int			  rc;
 
 	if (strcmp(cli->args[1], "test") != 0)
 		return (cli_usage_error("rules: unknown subcommand: %.64s "
 		    "(rules test)", cli->args[1]));
-	if ((rc = cli_filter_opts(cli, &limit, &since)) != EXIT_OK)
+	if ((rc = cli_filter_opts(cli, &q)) != EXIT_OK)
 		return (rc);
 	if ((rc = cli_store(cli, &conf, &st)) != EXIT_OK)
 		goto out;
@@ -3362,10 +3359,6 @@ verb_rules(struct cli *cli)
 		rc = EXIT_USER;
 		goto out;
 	}
-	memset(&q, 0, sizeof q);
-	q.limit = limit;
-	q.category = cli->category;
-	q.since = since;
 	if (cli->feed != NULL) {
 		if ((rc = cli_find_feed(st, cli->feed, &feed)) != EXIT_OK)
 			goto out;
